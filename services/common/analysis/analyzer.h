@@ -1,0 +1,57 @@
+// The text analyser: turns a field's text into the terms that are indexed and
+// searched. The same analyser runs at index time (loupe-index) and at query
+// time (loupe-query), so that a query term meets the indexed term.
+//
+// Analyzer is the interface; MakeDefaultAnalyzer() returns the current
+// implementation. Its Version() is recorded in every index: a shard built
+// with another version refuses to start until it is reindexed.
+//
+//   std::unique_ptr<Analyzer> analyzer = MakeDefaultAnalyzer();
+//   std::vector<Token> tokens;
+//   analyzer->Analyze("L'ancien président «réveil»", "fr", &tokens);
+//   // tokens: {"ancien", 0, 2, 8}, {"president", 1, 9, 19}, {"reveil", 2, 22, 29}
+#ifndef LOUPE_SERVICES_COMMON_ANALYSIS_ANALYZER_H_
+#define LOUPE_SERVICES_COMMON_ANALYSIS_ANALYZER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+namespace loupe {
+
+struct Token {
+  // Normalised form, as stored in the index (UTF-8).
+  std::string term;
+  // 0-based ordinal of the token in its field (for phrases and proximity).
+  uint32_t position = 0;
+  // Byte offsets of the token in the original UTF-8 text: [begin, end).
+  uint32_t begin = 0;
+  uint32_t end = 0;
+
+  bool operator==(const Token& other) const {
+    return term == other.term && position == other.position && begin == other.begin &&
+           end == other.end;
+  }
+};
+
+class Analyzer {
+ public:
+  virtual ~Analyzer() = default;
+
+  // Appends the tokens of `text` to *tokens. `text` must be valid UTF-8.
+  // `lang` is an ISO 639-1 code, or "" / "und" when unknown. Thread-safe.
+  virtual void Analyze(absl::string_view text, absl::string_view lang,
+                       std::vector<Token>* tokens) const = 0;
+
+  // Identifies the analysis rules; changes whenever they change.
+  virtual std::string Version() const = 0;
+};
+
+// The analyser every service uses.
+std::unique_ptr<Analyzer> MakeDefaultAnalyzer();
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_COMMON_ANALYSIS_ANALYZER_H_

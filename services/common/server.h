@@ -1,0 +1,61 @@
+// Server bootstrap shared by the three services: one gRPC server with the
+// service's handlers, grpc.health.v1.Health (Kubernetes probes, grpcurl) and
+// server reflection (grpcurl list/describe with no -proto flag), stopped
+// cleanly on SIGTERM or SIGINT.
+//
+//   int main(int argc, char** argv) {
+//     loupe::BlockShutdownSignals();   // first, before any thread starts
+//     loupe::ParseFlags(argc, argv, "...");
+//     MyServiceImpl service(...);
+//     absl::Status status = loupe::ServeUntilSignal(
+//         {.listen_address = "127.0.0.1:50061", .name = "loupe-index"}, {&service},
+//         /*on_shutdown=*/[&] { engine.Flush(); });
+//     return status.ok() ? 0 : 1;
+//   }
+#ifndef LOUPE_SERVICES_COMMON_SERVER_H_
+#define LOUPE_SERVICES_COMMON_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace loupe {
+
+struct ServerOptions {
+  // host:port to listen on, e.g. "0.0.0.0:50051". Port 0 is refused (gRPC
+  // 1.51 may open a second listener for it).
+  std::string listen_address;
+  // Program name for logs.
+  std::string name;
+  // Largest request or response message, bytes.
+  int max_message_bytes = 64 << 20;
+  // Time given to in-flight RPCs to finish at shutdown.
+  int shutdown_grace_ms = 5000;
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and in every thread it
+// starts later, so ServeUntilSignal can wait for them. Call first in main.
+void BlockShutdownSignals();
+
+// Starts the server and reports SERVING on the health service (overall and
+// per registered service); blocks until SIGTERM or SIGINT, then reports
+// NOT_SERVING, drains in-flight RPCs (up to the grace period), runs
+// `on_shutdown` and returns. Fails when the address cannot be bound.
+absl::Status ServeUntilSignal(const ServerOptions& options,
+                              const std::vector<grpc::Service*>& services,
+                              const std::function<void()>& on_shutdown);
+
+// Channel arguments shared by internal clients (message size, keepalive,
+// reconnect backoff suited to loopback and in-cluster calls).
+grpc::ChannelArguments InternalChannelArguments(int max_message_bytes = 64 << 20);
+
+// An insecure channel to `address` with InternalChannelArguments.
+std::shared_ptr<grpc::Channel> MakeInternalChannel(const std::string& address);
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_COMMON_SERVER_H_
