@@ -1,0 +1,160 @@
+#include "services/index/batch_writer.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_util.h"
+#include "services/index/field_terms.h"
+#include "services/index/index_schema.h"
+
+namespace loupe {
+namespace {
+
+rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+}  // namespace
+
+BatchWriter::BatchWriter(RocksStore* store, const PostingStore* postings,
+                         const Analyzer& analyzer, const storage::v1::IndexState& state)
+    : store_(store),
+      postings_(postings),
+      analyzer_(analyzer),
+      state_(state),
+      batch_(rocksdb::BytewiseComparator(), /*reserved_bytes=*/0, /*overwrite_key=*/true) {}
+
+absl::StatusOr<std::optional<std::string>> BatchWriter::Read(absl::string_view family,
+                                                             absl::string_view key) {
+  std::string value;
+  rocksdb::Status status = batch_.GetFromBatchAndDB(store_->db(), rocksdb::ReadOptions(),
+                                                    store_->Family(family), ToSlice(key), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return FromRocksDb(status, absl::StrCat("rocksdb get ", family));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<std::optional<storage::v1::DocumentRef>> BatchWriter::ReadRef(
+    absl::string_view id) {
+  absl::StatusOr<std::optional<std::string>> value = Read(kDocsFamily, id);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<storage::v1::DocumentRef>();
+  storage::v1::DocumentRef ref;
+  if (!ref.ParseFromString(**value)) {
+    return absl::DataLossError(absl::StrCat("corrupt docs record for id ", id));
+  }
+  return std::optional<storage::v1::DocumentRef>(std::move(ref));
+}
+
+absl::Status BatchWriter::RemoveDocid(uint32_t docid) {
+  const std::string stored_key = StoredKey(docid);
+  absl::StatusOr<std::optional<std::string>> value = Read(kStoredFamily, stored_key);
+  if (!value.ok()) return value.status();
+  storage::v1::StoredDocument stored;
+  if (!value->has_value() || !stored.ParseFromString(**value)) {
+    return absl::DataLossError(absl::StrCat("docid ", docid, " has no readable stored fields"));
+  }
+  // Same analyser version as at index time (checked at Open): same terms.
+  const std::pair<v1::Field, const std::string*> fields[] = {
+      {v1::FIELD_TITLE, &stored.title()}, {v1::FIELD_BODY, &stored.body()}};
+  for (const auto& [field, text] : fields) {
+    FieldTerms terms = AnalyzeField(analyzer_, *text, stored.lang());
+    for (const auto& entry : terms.positions) {
+      postings_->RemovePosting(&batch_, field, entry.first, docid);
+      --df_deltas_[PostingStore::TermKey(field, entry.first)];
+    }
+  }
+  if (state_.document_count() == 0 || state_.title_tokens() < stored.title_tokens() ||
+      state_.body_tokens() < stored.body_tokens()) {
+    return absl::DataLossError("shard counters are lower than a live document's share");
+  }
+  state_.set_document_count(state_.document_count() - 1);
+  state_.set_title_tokens(state_.title_tokens() - stored.title_tokens());
+  state_.set_body_tokens(state_.body_tokens() - stored.body_tokens());
+  batch_.Delete(store_->Family(kStoredFamily), stored_key);
+  batch_.Delete(store_->Family(kIdsFamily), stored_key);
+  return absl::OkStatus();
+}
+
+absl::Status BatchWriter::Upsert(const v1::IndexedDocument& indexed) {
+  const v1::Document& document = indexed.document();
+  absl::StatusOr<std::optional<storage::v1::DocumentRef>> ref = ReadRef(document.id());
+  if (!ref.ok()) return ref.status();
+  if (ref->has_value()) {
+    // Ingest orders versions; a lower one can only be a stale replay.
+    if (document.version() < (*ref)->version()) return absl::OkStatus();
+    LOUPE_RETURN_IF_ERROR(RemoveDocid((*ref)->docid()));
+  }
+  if (state_.next_docid() == UINT32_MAX) {
+    return absl::ResourceExhaustedError("shard ran out of internal docids; reindex it");
+  }
+  const uint32_t docid = state_.next_docid();
+  state_.set_next_docid(docid + 1);
+
+  const FieldTerms title = AnalyzeField(analyzer_, document.title(), document.lang());
+  const FieldTerms body = AnalyzeField(analyzer_, document.body(), document.lang());
+  const std::pair<v1::Field, const FieldTerms*> fields[] = {{v1::FIELD_TITLE, &title},
+                                                            {v1::FIELD_BODY, &body}};
+  for (const auto& [field, terms] : fields) {
+    for (const auto& [term, positions] : terms->positions) {
+      postings_->AddPosting(&batch_, field, term, docid, terms->token_count, positions);
+      ++df_deltas_[PostingStore::TermKey(field, term)];
+    }
+  }
+
+  storage::v1::StoredDocument stored;
+  stored.set_id(document.id());
+  stored.set_version(document.version());
+  stored.set_title(document.title());
+  stored.set_body(document.body());
+  stored.set_url(document.url());
+  stored.set_source(document.source());
+  stored.set_lang(document.lang());
+  if (document.has_published_at()) *stored.mutable_published_at() = document.published_at();
+  stored.mutable_tags()->insert(document.tags().begin(), document.tags().end());
+  stored.set_duplicate_cluster(indexed.duplicate_cluster());
+  stored.set_title_tokens(title.token_count);
+  stored.set_body_tokens(body.token_count);
+
+  storage::v1::DocumentRef new_ref;
+  new_ref.set_docid(docid);
+  new_ref.set_version(document.version());
+
+  const std::string stored_key = StoredKey(docid);
+  batch_.Put(store_->Family(kStoredFamily), stored_key, stored.SerializeAsString());
+  batch_.Put(store_->Family(kIdsFamily), stored_key, document.id());
+  batch_.Put(store_->Family(kDocsFamily), document.id(), new_ref.SerializeAsString());
+
+  state_.set_document_count(state_.document_count() + 1);
+  state_.set_title_tokens(state_.title_tokens() + title.token_count);
+  state_.set_body_tokens(state_.body_tokens() + body.token_count);
+  return absl::OkStatus();
+}
+
+absl::Status BatchWriter::Delete(absl::string_view id) {
+  absl::StatusOr<std::optional<storage::v1::DocumentRef>> ref = ReadRef(id);
+  if (!ref.ok()) return ref.status();
+  if (!ref->has_value()) return absl::OkStatus();
+  LOUPE_RETURN_IF_ERROR(RemoveDocid((*ref)->docid()));
+  batch_.Delete(store_->Family(kDocsFamily), ToSlice(id));
+  return absl::OkStatus();
+}
+
+absl::Status BatchWriter::Commit(uint64_t applied_sequence) {
+  // Terms are only written here, so the database holds their old frequency.
+  for (const auto& [term_key, delta] : df_deltas_) {
+    if (delta == 0) continue;
+    absl::StatusOr<uint64_t> old_df = postings_->DocumentFrequency(nullptr, term_key);
+    if (!old_df.ok()) return old_df.status();
+    const int64_t new_df = static_cast<int64_t>(*old_df) + delta;
+    if (new_df < 0) {
+      return absl::DataLossError(absl::StrCat("document frequency would go negative (",
+                                              *old_df, " + ", delta, ")"));
+    }
+    postings_->PutDocumentFrequency(&batch_, term_key, static_cast<uint64_t>(new_df));
+  }
+  state_.set_applied_sequence(applied_sequence);
+  batch_.Put(store_->Family(kMetaFamily), ToSlice(kStateKey), state_.SerializeAsString());
+  return FromRocksDb(store_->db()->Write(store_->durable_write(), batch_.GetWriteBatch()),
+                     "rocksdb write apply batch");
+}
+
+}  // namespace loupe

@@ -1,0 +1,71 @@
+// BatchWriter: turns the operations of one Apply request into ONE RocksDB
+// WriteBatchWithIndex (documents, stored fields, postings, document
+// frequencies and the shard's counters) and writes it durably at Commit.
+//
+// Reads go through the batch (GetFromBatchAndDB), so an id upserted twice in
+// one request, or upserted then deleted, sees its own earlier writes.
+// Document-frequency changes are summed in memory and written once per term
+// at Commit. The caller serialises BatchWriters (one at a time per shard).
+//
+//   BatchWriter writer(store, &postings, *analyzer, state);
+//   LOUPE_RETURN_IF_ERROR(writer.Upsert(op.upsert()));
+//   LOUPE_RETURN_IF_ERROR(writer.Delete("old-id"));
+//   LOUPE_RETURN_IF_ERROR(writer.Commit(/*applied_sequence=*/42));
+//   state = writer.state();
+#ifndef LOUPE_SERVICES_INDEX_BATCH_WRITER_H_
+#define LOUPE_SERVICES_INDEX_BATCH_WRITER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "loupe/storage/v1/index_storage.pb.h"
+#include "loupe/v1/index.pb.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+#include "services/common/analysis/analyzer.h"
+#include "services/common/rocksdb_store.h"
+#include "services/index/posting_store.h"
+
+namespace loupe {
+
+class BatchWriter {
+ public:
+  // `state` is the shard's counters before the batch; the writer updates its
+  // own copy. Pointers are not owned and must outlive the writer.
+  BatchWriter(RocksStore* store, const PostingStore* postings, const Analyzer& analyzer,
+              const storage::v1::IndexState& state);
+
+  // Adds the document, replacing the live copy of its id; an upsert whose
+  // version is lower than the live copy's is ignored.
+  absl::Status Upsert(const v1::IndexedDocument& document);
+  // Removes the document with this id; no-op when absent.
+  absl::Status Delete(absl::string_view id);
+  // Writes everything plus the new applied sequence in one synced write.
+  absl::Status Commit(uint64_t applied_sequence);
+
+  // The counters after the operations added so far.
+  const storage::v1::IndexState& state() const { return state_; }
+
+ private:
+  absl::StatusOr<std::optional<std::string>> Read(absl::string_view family,
+                                                  absl::string_view key);
+  absl::StatusOr<std::optional<storage::v1::DocumentRef>> ReadRef(absl::string_view id);
+  // Removes the postings, stored fields and id of a live docid.
+  absl::Status RemoveDocid(uint32_t docid);
+
+  RocksStore* store_;
+  const PostingStore* postings_;
+  const Analyzer& analyzer_;
+  storage::v1::IndexState state_;
+  rocksdb::WriteBatchWithIndex batch_;
+  // Term key -> change of its document frequency in this batch.
+  absl::flat_hash_map<std::string, int64_t> df_deltas_;
+};
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_BATCH_WRITER_H_

@@ -1,0 +1,44 @@
+// BM25 with per-field weights, computed in one fixed order so that the same
+// document gets a bit-identical score on every shard layout (scores are then
+// summed over clauses in plan order by the caller).
+//
+//   Bm25Params params;  // k1 0.9, b 0.4, title 2.0, body 1.0
+//   double idf = Bm25Idf(/*document_count=*/1000, /*document_frequency=*/12);
+//   double s = Bm25TermScore(params.k1, params.b, /*boost_weight=*/2.0, idf,
+//                            /*tf=*/3, /*field_length=*/120, /*average_length=*/250.5);
+#ifndef LOUPE_SERVICES_INDEX_BM25_H_
+#define LOUPE_SERVICES_INDEX_BM25_H_
+
+#include <cmath>
+#include <cstdint>
+
+namespace loupe {
+
+struct Bm25Params {
+  double k1 = 0.9;
+  double b = 0.4;
+  double title_weight = 2.0;
+  double body_weight = 1.0;
+};
+
+// ln(1 + (N - df + 0.5) / (df + 0.5)) (Lucene's non-negative idf).
+inline double Bm25Idf(uint64_t document_count, uint64_t document_frequency) {
+  const double n = static_cast<double>(document_count);
+  const double df = static_cast<double>(document_frequency);
+  return std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
+// boost_weight * idf * tf (k1 + 1) / (tf + k1 (1 - b + b len / avglen)).
+// An average length of 0 (empty collection statistics) counts as len.
+inline double Bm25TermScore(double k1, double b, double boost_weight, double idf, uint32_t tf,
+                            uint32_t field_length, double average_length) {
+  const double freq = static_cast<double>(tf);
+  const double relative_length =
+      average_length > 0 ? static_cast<double>(field_length) / average_length : 1.0;
+  return boost_weight * idf * (freq * (k1 + 1.0)) /
+         (freq + k1 * (1.0 - b + b * relative_length));
+}
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_BM25_H_

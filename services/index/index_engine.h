@@ -1,0 +1,95 @@
+// IndexEngine: one shard of the inverted index, in-process and free of gRPC.
+// It owns the shard's RocksDB (see index_schema.h for the layout) and serves
+// the IndexService operations on their request/response protos.
+//
+// Contract:
+//  - Open refuses a data folder recorded with another shard id, shard count
+//    or analyser version (FAILED_PRECONDITION).
+//  - Apply is serialised; each call is one atomic, synced RocksDB write that
+//    includes the new applied sequence, so it is idempotent across retries
+//    and crashes. Readers (TermStats, Search, Fetch, Info) run concurrently
+//    on RocksDB snapshots and never see half a batch.
+//
+//   IndexEngineOptions options{.shard_id = 0, .shard_count = 2};
+//   absl::StatusOr<std::unique_ptr<IndexEngine>> engine =
+//       IndexEngine::Open("/data/index-0", options, RocksOptions{});
+//   absl::StatusOr<v1::ApplyResponse> applied = (*engine)->Apply(request);
+//   absl::StatusOr<v1::ShardSearchResponse> hits = (*engine)->Search(search_request);
+#ifndef LOUPE_SERVICES_INDEX_INDEX_ENGINE_H_
+#define LOUPE_SERVICES_INDEX_INDEX_ENGINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "loupe/storage/v1/index_storage.pb.h"
+#include "loupe/v1/index.pb.h"
+#include "services/common/analysis/analyzer.h"
+#include "services/common/rocksdb_store.h"
+#include "services/index/bm25.h"
+#include "services/index/posting_store.h"
+
+namespace loupe {
+
+// Request limits (INVALID_ARGUMENT beyond them).
+inline constexpr int kMaxApplyOperations = 10000;
+inline constexpr int kMaxFetchIds = 10000;
+inline constexpr int kMaxTermStatsTerms = 1024;
+inline constexpr int kMaxPlanClauses = 1024;
+inline constexpr uint32_t kMaxSearchLimit = 10000;
+inline constexpr uint32_t kDefaultSnippetChars = 200;
+inline constexpr uint32_t kMaxSnippetChars = 10000;
+
+struct IndexEngineOptions {
+  uint32_t shard_id = 0;
+  uint32_t shard_count = 1;
+  // Scoring defaults, used where a request's ScoringParams field is zero.
+  Bm25Params scoring;
+};
+
+class IndexEngine {
+ public:
+  static absl::StatusOr<std::unique_ptr<IndexEngine>> Open(const std::string& data_dir,
+                                                           const IndexEngineOptions& options,
+                                                           const RocksOptions& rocks_options);
+
+  IndexEngine(const IndexEngine&) = delete;
+  IndexEngine& operator=(const IndexEngine&) = delete;
+
+  absl::StatusOr<v1::ApplyResponse> Apply(const v1::ApplyRequest& request)
+      ABSL_LOCKS_EXCLUDED(apply_mutex_);
+  absl::StatusOr<v1::TermStatsResponse> TermStats(const v1::TermStatsRequest& request) const;
+  absl::StatusOr<v1::ShardSearchResponse> Search(const v1::ShardSearchRequest& request) const;
+  absl::StatusOr<v1::FetchResponse> Fetch(const v1::FetchRequest& request) const;
+  absl::StatusOr<v1::InfoResponse> Info() const;
+
+  uint32_t shard_id() const { return options_.shard_id; }
+  uint32_t shard_count() const { return options_.shard_count; }
+  const std::string& analyzer_version() const { return analyzer_version_; }
+
+ private:
+  IndexEngine(std::unique_ptr<RocksStore> store, const IndexEngineOptions& options,
+              std::unique_ptr<Analyzer> analyzer, storage::v1::IndexState state);
+
+  // Request checks done before any write: identity, ids, sequences, UTF-8.
+  absl::Status ValidateApply(const v1::ApplyRequest& request) const;
+  // The shard's counters as of `snapshot` (nullptr = latest).
+  absl::StatusOr<storage::v1::IndexState> ReadState(const rocksdb::Snapshot* snapshot) const;
+
+  std::unique_ptr<RocksStore> store_;
+  IndexEngineOptions options_;
+  std::unique_ptr<Analyzer> analyzer_;
+  std::string analyzer_version_;
+  PostingStore postings_;
+
+  absl::Mutex apply_mutex_;
+  // In-memory copy of "index/state", changed only after a successful write.
+  storage::v1::IndexState state_ ABSL_GUARDED_BY(apply_mutex_);
+};
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_INDEX_ENGINE_H_

@@ -1,0 +1,54 @@
+// The on-disk layout of a loupe-index shard: column family names, meta keys
+// and key builders, shared by the writer and the readers so that both agree
+// byte for byte.
+//
+// Families (all keys big-endian where numeric, see key_codec.h):
+//   meta      "cluster/shard_count", "cluster/shard_id", "index/analyzer_version",
+//             "index/state" -> IndexState proto
+//   docs      external id -> DocumentRef proto {docid, version}
+//   stored    BE32 docid -> StoredDocument proto
+//   ids       BE32 docid -> external id (cheap id lookup for top-k tie-breaks)
+//   postings  field byte + term + '\0' + BE32 docid -> posting (posting_store.h)
+//   terms     field byte + term -> varint document frequency
+//
+//   std::string key = StoredKey(42);
+//   store->Get(kStoredFamily, key);
+#ifndef LOUPE_SERVICES_INDEX_INDEX_SCHEMA_H_
+#define LOUPE_SERVICES_INDEX_INDEX_SCHEMA_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "loupe/v1/index.pb.h"
+#include "services/common/key_codec.h"
+
+namespace loupe {
+
+inline constexpr absl::string_view kMetaFamily = "meta";
+inline constexpr absl::string_view kDocsFamily = "docs";
+inline constexpr absl::string_view kStoredFamily = "stored";
+inline constexpr absl::string_view kIdsFamily = "ids";
+inline constexpr absl::string_view kPostingsFamily = "postings";
+inline constexpr absl::string_view kTermsFamily = "terms";
+
+inline std::vector<std::string> AllFamilies() {
+  return {std::string(kMetaFamily),    std::string(kDocsFamily),
+          std::string(kStoredFamily),  std::string(kIdsFamily),
+          std::string(kPostingsFamily), std::string(kTermsFamily)};
+}
+
+inline constexpr absl::string_view kShardIdKey = "cluster/shard_id";
+inline constexpr absl::string_view kAnalyzerVersionKey = "index/analyzer_version";
+inline constexpr absl::string_view kStateKey = "index/state";
+
+// The analysed fields, in the order their scores are summed.
+inline constexpr loupe::v1::Field kTextFields[] = {loupe::v1::FIELD_TITLE,
+                                                   loupe::v1::FIELD_BODY};
+
+inline std::string StoredKey(uint32_t docid) { return BigEndian32(docid); }
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_INDEX_SCHEMA_H_

@@ -1,0 +1,90 @@
+// loupe-index: one shard of the Loupe index. Flags and wiring only; see
+// index_engine.h for what the shard does.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/flags.h"
+#include "services/common/log.h"
+#include "services/common/rocksdb_store.h"
+#include "services/common/server.h"
+#include "services/index/index_engine.h"
+#include "services/index/index_service.h"
+
+ABSL_FLAG(uint32_t, shard_id, 0, "This shard's id, 0 .. shard_count-1");
+ABSL_FLAG(uint32_t, shard_count, 0,
+          "Number of shards in the cluster (required; recorded on first start)");
+ABSL_FLAG(std::string, data_dir, "", "Folder of this shard's RocksDB (required)");
+ABSL_FLAG(std::string, listen, "", "host:port to serve on; default 0.0.0.0:<50061+shard_id>");
+ABSL_FLAG(double, bm25_k1, 0.9, "BM25 k1 (term-frequency saturation), >= 0");
+ABSL_FLAG(double, bm25_b, 0.4, "BM25 b (length normalisation), 0..1");
+ABSL_FLAG(double, title_weight, 2.0, "Score weight of title matches, >= 0");
+ABSL_FLAG(double, body_weight, 1.0, "Score weight of body matches, >= 0");
+
+namespace {
+
+[[noreturn]] void ConfigError(const std::string& message) {
+  loupe::LogError(absl::StrCat("bad configuration: ", message));
+  std::exit(2);
+}
+
+bool FiniteNonNegative(double value) { return std::isfinite(value) && value >= 0; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  loupe::BlockShutdownSignals();
+  loupe::SetLogProgramName("loupe-index");
+  loupe::ParseFlags(argc, argv, "loupe-index: one shard of the Loupe search index");
+
+  loupe::IndexEngineOptions options;
+  options.shard_id = absl::GetFlag(FLAGS_shard_id);
+  options.shard_count = absl::GetFlag(FLAGS_shard_count);
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (options.shard_count == 0) ConfigError("--shard_count is required and must be > 0");
+  if (options.shard_id >= options.shard_count) {
+    ConfigError(absl::StrCat("--shard_id=", options.shard_id, " must be below --shard_count=",
+                             options.shard_count));
+  }
+  if (data_dir.empty()) ConfigError("--data_dir is required");
+  options.scoring.k1 = absl::GetFlag(FLAGS_bm25_k1);
+  options.scoring.b = absl::GetFlag(FLAGS_bm25_b);
+  options.scoring.title_weight = absl::GetFlag(FLAGS_title_weight);
+  options.scoring.body_weight = absl::GetFlag(FLAGS_body_weight);
+  if (!FiniteNonNegative(options.scoring.k1)) ConfigError("--bm25_k1 must be >= 0");
+  if (!FiniteNonNegative(options.scoring.b) || options.scoring.b > 1) {
+    ConfigError("--bm25_b must be in [0, 1]");
+  }
+  if (!FiniteNonNegative(options.scoring.title_weight) ||
+      !FiniteNonNegative(options.scoring.body_weight)) {
+    ConfigError("--title_weight and --body_weight must be >= 0");
+  }
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  if (listen.empty()) listen = absl::StrCat("0.0.0.0:", 50061 + options.shard_id);
+
+  absl::StatusOr<std::unique_ptr<loupe::IndexEngine>> engine =
+      loupe::IndexEngine::Open(data_dir, options, loupe::RocksOptionsFromFlags());
+  if (!engine.ok()) {
+    loupe::LogError(absl::StrCat("cannot open shard in ", data_dir, ": ",
+                                 engine.status().ToString()));
+    return 1;
+  }
+  loupe::LogInfo(absl::StrCat("shard ", options.shard_id, " of ", options.shard_count,
+                              " opened in ", data_dir, ", analyser ",
+                              (*engine)->analyzer_version()));
+
+  loupe::IndexServiceImpl service(engine->get());
+  loupe::ServerOptions server_options;
+  server_options.listen_address = listen;
+  server_options.name = "loupe-index";
+  absl::Status status = loupe::ServeUntilSignal(server_options, {&service}, [] {});
+  if (!status.ok()) {
+    loupe::LogError(status.ToString());
+    return 1;
+  }
+  return 0;
+}

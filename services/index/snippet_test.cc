@@ -1,0 +1,93 @@
+#include "services/index/snippet.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/utf8.h"
+
+namespace loupe {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using ::testing::EndsWith;
+
+class SnippetTest : public ::testing::Test {
+ protected:
+  std::string Snippet(absl::string_view body, const SnippetTerms& terms, uint32_t chars = 200,
+                      absl::string_view lang = "fr") {
+    return MakeSnippet(*analyzer_, body, lang, terms, chars);
+  }
+  std::unique_ptr<Analyzer> analyzer_ = MakeDefaultAnalyzer();
+};
+
+TEST_F(SnippetTest, MarksAccentedWordsForFoldedQueryTerm) {
+  EXPECT_EQ(Snippet("Le Réveil sonne: réveil à 7h.", {"reveil"}),
+            "Le <mark>Réveil</mark> sonne: <mark>réveil</mark> à 7h.");
+}
+
+TEST_F(SnippetTest, EscapesHtml) {
+  EXPECT_EQ(Snippet("a <b>réveil</b> & \"x\" 'y'", {"reveil"}),
+            "a &lt;b&gt;<mark>réveil</mark>&lt;/b&gt; &amp; &quot;x&quot; &#39;y&#39;");
+}
+
+TEST_F(SnippetTest, PicksTheWindowWithMostMatchesAndCutsOnTokens) {
+  std::string body;
+  for (int i = 0; i < 40; ++i) absl::StrAppend(&body, "filler", i, " ");
+  absl::StrAppend(&body, "le réveil et encore un réveil matinal ");
+  for (int i = 0; i < 40; ++i) absl::StrAppend(&body, "tail", i, " ");
+  const std::string snippet = Snippet(body, {"reveil"}, 60);
+  EXPECT_THAT(snippet, StartsWith("…"));
+  EXPECT_THAT(snippet, EndsWith("…"));
+  EXPECT_THAT(snippet, HasSubstr("<mark>réveil</mark> et encore un <mark>réveil</mark>"));
+  // Window text (without marks and ellipses) stays within the budget.
+  std::string plain = snippet;
+  for (const std::string tag : {"<mark>", "</mark>", "…"}) {
+    size_t at;
+    while ((at = plain.find(tag)) != std::string::npos) plain.erase(at, tag.size());
+  }
+  EXPECT_LE(CodePointCount(plain), 60u);
+  EXPECT_GE(CodePointCount(plain), 45u);
+  // Cut on token boundaries: no partial "fillerNN" / "tailNN" words.
+  EXPECT_FALSE(absl::StartsWith(plain, " "));
+  EXPECT_TRUE(absl::EndsWith(plain, "matinal") || absl::StrContains(plain, " tail"));
+}
+
+TEST_F(SnippetTest, StartsAtTheBeginningWithoutMatches) {
+  std::string body = "Première phrase du texte. ";
+  for (int i = 0; i < 50; ++i) absl::StrAppend(&body, "mot", i, " ");
+  const std::string snippet = Snippet(body, {"absent"}, 40);
+  EXPECT_THAT(snippet, StartsWith("Première phrase du texte."));
+  EXPECT_THAT(snippet, EndsWith("…"));
+  EXPECT_THAT(snippet, ::testing::Not(HasSubstr("<mark>")));
+}
+
+TEST_F(SnippetTest, ShortBodyIsWhole) {
+  EXPECT_EQ(Snippet("« Bonjour », dit-il.", {}), "« Bonjour », dit-il.");
+}
+
+TEST(SnippetTermsTest, TakesBodyAndUnspecifiedNonExcludedTerms) {
+  v1::QueryPlan plan;
+  auto add = [&](const std::string& term, v1::Field field, v1::Occur occur) {
+    v1::TermClause* clause = plan.add_clauses();
+    clause->set_term(term);
+    clause->set_field(field);
+    clause->set_occur(occur);
+  };
+  add("a", v1::FIELD_UNSPECIFIED, v1::OCCUR_SHOULD);
+  add("b", v1::FIELD_BODY, v1::OCCUR_MUST);
+  add("c", v1::FIELD_TITLE, v1::OCCUR_SHOULD);
+  add("d", v1::FIELD_BODY, v1::OCCUR_MUST_NOT);
+  const SnippetTerms terms = SnippetTermsFromPlan(plan);
+  EXPECT_TRUE(terms.contains("a"));
+  EXPECT_TRUE(terms.contains("b"));
+  EXPECT_FALSE(terms.contains("c"));
+  EXPECT_FALSE(terms.contains("d"));
+}
+
+}  // namespace
+}  // namespace loupe
