@@ -1,0 +1,116 @@
+// loupe-query: the front door for reads (flags and wiring only).
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "services/common/flags.h"
+#include "services/common/log.h"
+#include "services/common/rocksdb_store.h"
+#include "services/common/server.h"
+#include "services/query/query_engine.h"
+#include "services/query/query_service.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50052", "host:port to serve QueryService on");
+ABSL_FLAG(uint32_t, shard_count, 0, "Number of index shards in the cluster (required, > 0)");
+ABSL_FLAG(std::string, index_addresses, "",
+          "Comma-separated host:port of index shards 0..N-1 (default 127.0.0.1:50061+i)");
+ABSL_FLAG(std::string, data_dir, "", "Folder of this service's RocksDB (required)");
+ABSL_FLAG(int32_t, default_timeout_ms, 2000,
+          "Deadline of a search whose client set none, and cap on a client's deadline, ms");
+ABSL_FLAG(uint32_t, max_limit, 1000, "Largest SearchRequest.limit");
+ABSL_FLAG(uint32_t, max_query_bytes, 4096, "Longest query text, bytes");
+ABSL_FLAG(uint32_t, max_clauses, 64, "Most clauses in a query (before and after analysis)");
+
+namespace {
+
+constexpr uint32_t kFirstIndexPort = 50061;
+// TermStats takes at most 1,024 terms and a clause may need 2 (title, body).
+constexpr uint32_t kMaxClausesLimit = 512;
+
+[[noreturn]] void Fail(const std::string& message) {
+  std::cerr << "loupe-query: " << message << std::endl;
+  std::exit(2);
+}
+
+std::vector<std::string> IndexAddresses(uint32_t shard_count) {
+  std::vector<std::string> addresses;
+  const std::string flag = absl::GetFlag(FLAGS_index_addresses);
+  if (flag.empty()) {
+    for (uint32_t i = 0; i < shard_count; ++i) {
+      addresses.push_back(absl::StrCat("127.0.0.1:", kFirstIndexPort + i));
+    }
+    return addresses;
+  }
+  for (absl::string_view part : absl::StrSplit(flag, ',')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (part.empty()) Fail("--index_addresses has an empty entry");
+    addresses.emplace_back(part);
+  }
+  if (addresses.size() != shard_count) {
+    Fail(absl::StrCat("--index_addresses lists ", addresses.size(),
+                      " addresses but --shard_count is ", shard_count));
+  }
+  return addresses;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  loupe::BlockShutdownSignals();
+  loupe::SetLogProgramName("loupe-query");
+  loupe::ParseFlags(argc, argv, "loupe-query: the front door for reads of a Loupe cluster");
+
+  const uint32_t shard_count = absl::GetFlag(FLAGS_shard_count);
+  if (shard_count == 0) Fail("--shard_count is required and must be > 0");
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (data_dir.empty()) Fail("--data_dir is required");
+  if (absl::GetFlag(FLAGS_default_timeout_ms) <= 0) Fail("--default_timeout_ms must be > 0");
+  if (absl::GetFlag(FLAGS_max_limit) == 0 || absl::GetFlag(FLAGS_max_limit) > 10000) {
+    Fail("--max_limit must be in 1..10000");
+  }
+  if (absl::GetFlag(FLAGS_max_query_bytes) == 0) Fail("--max_query_bytes must be > 0");
+  if (absl::GetFlag(FLAGS_max_clauses) == 0 ||
+      absl::GetFlag(FLAGS_max_clauses) > kMaxClausesLimit) {
+    Fail(absl::StrCat("--max_clauses must be in 1..", kMaxClausesLimit));
+  }
+  std::vector<std::string> addresses = IndexAddresses(shard_count);
+
+  // Saved searches and alert cursors will live here; today the store records
+  // the cluster's shard count so a mismatched restart is refused.
+  absl::StatusOr<std::unique_ptr<loupe::RocksStore>> store =
+      loupe::RocksStore::Open(data_dir, {"meta", "saved_searches"}, loupe::RocksOptionsFromFlags());
+  if (!store.ok()) Fail(absl::StrCat("open ", data_dir, ": ", store.status().ToString()));
+  absl::Status shard_check = (*store)->CheckOrRecordShardCount("meta", shard_count);
+  if (!shard_check.ok()) Fail(shard_check.ToString());
+
+  loupe::query::QueryEngineOptions options;
+  options.parser_limits.max_query_bytes = absl::GetFlag(FLAGS_max_query_bytes);
+  options.parser_limits.max_clauses = absl::GetFlag(FLAGS_max_clauses);
+  options.default_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_default_timeout_ms));
+  loupe::query::QueryEngine engine(addresses, options);
+  loupe::query::SearchRequestLimits limits;
+  limits.max_limit = absl::GetFlag(FLAGS_max_limit);
+  loupe::query::QueryServiceImpl service(&engine, limits);
+
+  loupe::LogInfo(absl::StrCat("shards: ", shard_count, ", index at ",
+                              absl::GetFlag(FLAGS_index_addresses).empty()
+                                  ? absl::StrCat("127.0.0.1:", kFirstIndexPort, "..")
+                                  : absl::GetFlag(FLAGS_index_addresses)));
+  loupe::ServerOptions server_options;
+  server_options.listen_address = absl::GetFlag(FLAGS_listen);
+  server_options.name = "loupe-query";
+  absl::Status status = loupe::ServeUntilSignal(server_options, {&service}, nullptr);
+  if (!status.ok()) {
+    loupe::LogError(status.ToString());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,80 @@
+// Scatter-gather over the index shards through IndexService, with the gRPC
+// callback API: every phase calls all shards in parallel and waits for all
+// answers (each call carries a deadline, so the wait is bounded).
+//
+// Search runs three phases:
+//  1. TermStats on every shard for the plan's (field, term)s (a clause on
+//     FIELD_UNSPECIFIED asks for TITLE and BODY) -> global statistics: the
+//     sums of document counts, per-field token totals and document
+//     frequencies. Scores then do not depend on the number of shards.
+//  2. Search on the shards that answered phase 1, with the global stats and
+//     limit = offset + limit; MergeShardHits makes the page.
+//  3. Fetch, per shard, of the page's hits it owns (titles, snippets).
+// A shard that fails any phase is reported in missing_shards ("CODE: message")
+// and contributes nothing (no hits, no total); answered_shards lists the
+// others. When no shard answers: UNAVAILABLE.
+//
+// Deadlines: no call outlives the request's deadline. Phases 1 and 2 get a
+// share of the remaining time (30% then 70% of what is left), so a shard that
+// hangs in an early phase cannot eat the time the later phases need.
+//
+//   ShardFanout fanout({"127.0.0.1:50061", "127.0.0.1:50062"});
+//   absl::StatusOr<loupe::v1::SearchResponse> page =
+//       fanout.Search(plan, {.offset = 0, .limit = 10}, absl::Now() + absl::Seconds(2));
+#ifndef LOUPE_SERVICES_QUERY_SHARD_FANOUT_H_
+#define LOUPE_SERVICES_QUERY_SHARD_FANOUT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "loupe/v1/index.grpc.pb.h"
+#include "loupe/v1/index.pb.h"
+#include "loupe/v1/query.pb.h"
+
+namespace loupe::query {
+
+struct PageRequest {
+  uint32_t offset = 0;
+  // > 0; offset + limit <= 10,000 (the shards' Search limit).
+  uint32_t limit = 10;
+  // Snippet length in code points; 0 lets the shard choose (200).
+  uint32_t snippet_chars = 0;
+};
+
+// The (field, term) pairs whose statistics a plan needs, deduplicated, in
+// plan order; FIELD_UNSPECIFIED expands to FIELD_TITLE and FIELD_BODY.
+std::vector<loupe::v1::FieldTerm> StatTermsForPlan(const loupe::v1::QueryPlan& plan);
+
+class ShardFanout {
+ public:
+  // Shard i is served at addresses[i]. Channels connect lazily.
+  explicit ShardFanout(std::vector<std::string> addresses);
+
+  uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }
+
+  // The merged, fetched page. `took` is left unset. Thread-safe.
+  absl::StatusOr<loupe::v1::SearchResponse> Search(const loupe::v1::QueryPlan& plan,
+                                                   const PageRequest& page,
+                                                   absl::Time deadline) const;
+
+  // Info from every shard; an unreachable shard has reachable=false and the
+  // error. Thread-safe.
+  loupe::v1::ClusterInfoResponse ClusterInfo(absl::Time deadline) const;
+
+ private:
+  struct Shard {
+    uint32_t id = 0;
+    std::string address;
+    std::unique_ptr<loupe::v1::IndexService::Stub> stub;
+  };
+
+  std::vector<Shard> shards_;
+};
+
+}  // namespace loupe::query
+
+#endif  // LOUPE_SERVICES_QUERY_SHARD_FANOUT_H_
