@@ -1,0 +1,131 @@
+#include "services/ingest/duplicate_detector.h"
+
+#include <array>
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/hashing.h"
+#include "services/common/key_codec.h"
+#include "services/common/status_util.h"
+
+namespace loupe {
+namespace {
+
+constexpr char kExactPrefix = 'x';
+constexpr char kBandPrefix = 'b';
+constexpr int kBands = 4;
+constexpr int kBandBits = 16;
+
+std::string ExactPrefix(uint64_t fingerprint) {
+  std::string key(1, kExactPrefix);
+  AppendBigEndian64(&key, fingerprint);
+  return key;
+}
+
+std::string BandPrefix(int band, uint64_t simhash) {
+  std::string key(1, kBandPrefix);
+  key.push_back(static_cast<char>(band));
+  const auto bits = static_cast<uint16_t>(simhash >> (band * kBandBits));
+  key.push_back(static_cast<char>(bits >> 8));
+  key.push_back(static_cast<char>(bits & 0xFF));
+  return key;
+}
+
+rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+}  // namespace
+
+int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
+
+ContentSignature SimHashOfTerms(const std::vector<std::string>& terms) {
+  ContentSignature signature;
+  if (terms.size() < 2 + static_cast<size_t>(kMinShinglesForSimHash)) return signature;
+  std::array<int64_t, 64> weights{};
+  std::string shingle;
+  for (size_t i = 0; i + 2 < terms.size(); ++i) {
+    shingle.clear();
+    // U+001F cannot occur in an analysed term, so shingles are unambiguous.
+    absl::StrAppend(&shingle, terms[i], "\x1f", terms[i + 1], "\x1f", terms[i + 2]);
+    const uint64_t hash = Fingerprint64(shingle);
+    for (int bit = 0; bit < 64; ++bit) weights[bit] += ((hash >> bit) & 1) ? 1 : -1;
+  }
+  uint64_t simhash = 0;
+  for (int bit = 0; bit < 64; ++bit) {
+    if (weights[bit] > 0) simhash |= uint64_t{1} << bit;
+  }
+  signature.simhash = simhash;
+  signature.has_simhash = true;
+  return signature;
+}
+
+ContentSignature ComputeSignature(const Analyzer& analyzer, absl::string_view body,
+                                  absl::string_view lang) {
+  std::vector<Token> tokens;
+  analyzer.Analyze(body, lang, &tokens);
+  std::vector<std::string> terms;
+  terms.reserve(tokens.size());
+  for (Token& token : tokens) terms.push_back(std::move(token.term));
+  ContentSignature signature = SimHashOfTerms(terms);
+  signature.body_fingerprint = Fingerprint64(body);
+  return signature;
+}
+
+absl::StatusOr<std::optional<std::string>> DuplicateIndex::FindCluster(
+    const ContentSignature& signature, rocksdb::WriteBatchWithIndex* batch) const {
+  rocksdb::ReadOptions read_options;
+  std::unique_ptr<rocksdb::Iterator> it(
+      batch->NewIteratorWithBase(family_, db_->NewIterator(read_options, family_)));
+
+  const std::string exact = ExactPrefix(signature.body_fingerprint);
+  it->Seek(exact);
+  if (it->Valid() && it->key().starts_with(exact)) return std::optional<std::string>(it->value().ToString());
+  LOUPE_RETURN_IF_ERROR(FromRocksDb(it->status(), "scan exact duplicates"));
+  if (!signature.has_simhash) return std::optional<std::string>();
+
+  std::optional<std::string> best;
+  int best_distance = kMaxHammingDistance + 1;
+  for (int band = 0; band < kBands && best_distance > 0; ++band) {
+    const std::string prefix = BandPrefix(band, signature.simhash);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      const rocksdb::Slice value = it->value();
+      if (value.size() < 8) continue;
+      const int distance = HammingDistance(signature.simhash, DecodeBigEndian64(value.data()));
+      if (distance < best_distance) {
+        best_distance = distance;
+        best = std::string(value.data() + 8, value.size() - 8);
+      }
+    }
+    LOUPE_RETURN_IF_ERROR(FromRocksDb(it->status(), "scan near duplicates"));
+  }
+  return best;
+}
+
+absl::Status DuplicateIndex::Add(absl::string_view id, const ContentSignature& signature,
+                                 absl::string_view cluster,
+                                 rocksdb::WriteBatchWithIndex* batch) const {
+  const std::string exact = absl::StrCat(ExactPrefix(signature.body_fingerprint), id);
+  LOUPE_RETURN_IF_ERROR(FromRocksDb(batch->Put(family_, exact, ToSlice(cluster)), "dedup put"));
+  if (!signature.has_simhash) return absl::OkStatus();
+  std::string value = BigEndian64(signature.simhash);
+  value.append(cluster.data(), cluster.size());
+  for (int band = 0; band < kBands; ++band) {
+    const std::string key = absl::StrCat(BandPrefix(band, signature.simhash), id);
+    LOUPE_RETURN_IF_ERROR(FromRocksDb(batch->Put(family_, key, value), "dedup put"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DuplicateIndex::Remove(absl::string_view id, const ContentSignature& signature,
+                                    rocksdb::WriteBatchWithIndex* batch) const {
+  const std::string exact = absl::StrCat(ExactPrefix(signature.body_fingerprint), id);
+  LOUPE_RETURN_IF_ERROR(FromRocksDb(batch->Delete(family_, exact), "dedup delete"));
+  if (!signature.has_simhash) return absl::OkStatus();
+  for (int band = 0; band < kBands; ++band) {
+    const std::string key = absl::StrCat(BandPrefix(band, signature.simhash), id);
+    LOUPE_RETURN_IF_ERROR(FromRocksDb(batch->Delete(family_, key), "dedup delete"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace loupe
