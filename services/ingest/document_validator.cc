@@ -69,6 +69,10 @@ void ValidateDocument(const loupe::v1::Document& document, const DocumentLimits&
 
   if (document.body().empty()) {
     violations->Add(Path(prefix, "body"), "is required");
+  } else if (absl::StripAsciiWhitespace(document.body()).empty()) {
+    // Caught here too (not only after normalisation) so that it is reported
+    // together with the batch's other violations.
+    violations->Add(Path(prefix, "body"), "has no visible text (only whitespace)");
   } else {
     CheckText(document.body(), limits.max_body_bytes, "--max_body_bytes", Path(prefix, "body"),
               violations);

@@ -1,6 +1,7 @@
 #include "services/ingest/ingest_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/raw_request.h"
 #include "services/common/status_util.h"
 
 namespace loupe {
@@ -22,42 +23,78 @@ void AddStreamProgress(absl::Status& status, int64_t batches, int64_t documents)
   AttachErrorInfo(status, info.reason(), metadata);
 }
 
-}  // namespace
-
-grpc::Status IngestServiceImpl::Ingest(grpc::ServerContext* context,
-                                       const loupe::v1::IngestRequest* request,
-                                       loupe::v1::IngestResponse* response) {
-  absl::StatusOr<loupe::v1::IngestResponse> result = engine_->Ingest(request->documents());
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
+// The status that ends a stream at batch `batches + 1`: the batch's own error,
+// saying how much of the stream was committed before it.
+absl::Status StreamBatchError(const absl::Status& batch_status, int64_t batches,
+                              int64_t documents) {
+  absl::Status status(batch_status.code(),
+                      absl::StrCat("batch ", batches + 1, " of the stream: ",
+                                   batch_status.message(), " (", batches,
+                                   " batches committed before it)"));
+  batch_status.ForEachPayload([&status](absl::string_view url, const absl::Cord& payload) {
+    status.SetPayload(url, payload);
+  });
+  AddStreamProgress(status, batches, documents);
+  return status;
 }
 
-grpc::Status IngestServiceImpl::IngestStream(grpc::ServerContext* context,
-                                             grpc::ServerReader<loupe::v1::IngestRequest>* reader,
-                                             loupe::v1::IngestResponse* response) {
-  loupe::v1::IngestRequest request;
-  int64_t batches = 0;
-  int64_t documents = 0;
-  while (reader->Read(&request)) {
-    absl::StatusOr<loupe::v1::IngestResponse> result = engine_->Ingest(request.documents());
-    if (!result.ok()) {
-      absl::Status status = result.status();
-      status = absl::Status(status.code(), absl::StrCat("batch ", batches + 1, " of the stream: ",
-                                                        status.message(), " (", batches,
-                                                        " batches committed before it)"));
-      result.status().ForEachPayload([&status](absl::string_view url, const absl::Cord& payload) {
-        status.SetPayload(url, payload);
-      });
-      AddStreamProgress(status, batches, documents);
-      return ToGrpcStatus(status);
-    }
-    ++batches;
-    documents += result->results_size();
-    for (auto& item : *result->mutable_results()) *response->add_results() = std::move(item);
+// Reads the batches of one IngestStream call, committing each as it arrives.
+class IngestStreamReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
+ public:
+  IngestStreamReactor(IngestEngine* engine, grpc::ByteBuffer* response_bytes)
+      : engine_(engine), response_bytes_(response_bytes) {
+    StartRead(&request_bytes_);
   }
-  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled");
-  return grpc::Status::OK;
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client closed its side: every batch is committed
+      Finish(MessageToByteBuffer(response_, response_bytes_));
+      return;
+    }
+    loupe::v1::IngestRequest request;
+    absl::Status status = ParseRequest(ByteBufferToString(request_bytes_), &request);
+    absl::StatusOr<loupe::v1::IngestResponse> result =
+        status.ok() ? engine_->Ingest(request.documents()) : status;
+    if (!result.ok()) {
+      Finish(ToGrpcStatus(StreamBatchError(result.status(), batches_, documents_)));
+      return;
+    }
+    ++batches_;
+    documents_ += result->results_size();
+    for (auto& item : *result->mutable_results()) *response_.add_results() = std::move(item);
+    StartRead(&request_bytes_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  IngestEngine* const engine_;
+  grpc::ByteBuffer* const response_bytes_;
+  grpc::ByteBuffer request_bytes_;
+  loupe::v1::IngestResponse response_;
+  int64_t batches_ = 0;
+  int64_t documents_ = 0;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* IngestServiceImpl::Ingest(grpc::CallbackServerContext* context,
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
+  return ServeRawUnary<loupe::v1::IngestRequest, loupe::v1::IngestResponse>(
+      context, request, response,
+      [this](grpc::ServerContextBase&, const loupe::v1::IngestRequest& in,
+             loupe::v1::IngestResponse* out) {
+        absl::StatusOr<loupe::v1::IngestResponse> result = engine_->Ingest(in.documents());
+        if (!result.ok()) return ToGrpcStatus(result.status());
+        *out = *std::move(result);
+        return grpc::Status::OK;
+      });
+}
+
+grpc::ServerReadReactor<grpc::ByteBuffer>* IngestServiceImpl::IngestStream(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
+  return new IngestStreamReactor(engine_, response);
 }
 
 grpc::Status IngestServiceImpl::Delete(grpc::ServerContext* context,

@@ -14,19 +14,26 @@
 
 namespace loupe {
 
-class IngestServiceImpl final : public loupe::v1::IngestService::Service {
+// Ingest and IngestStream are raw callback methods so that a document with
+// invalid UTF-8 gets INVALID_ARGUMENT naming the field (see raw_request.h)
+// rather than gRPC's INTERNAL parse failure.
+using IngestServiceBase = loupe::v1::IngestService::WithRawCallbackMethod_Ingest<
+    loupe::v1::IngestService::WithRawCallbackMethod_IngestStream<
+        loupe::v1::IngestService::Service>>;
+
+class IngestServiceImpl final : public IngestServiceBase {
  public:
   // Neither is owned; both must outlive the server.
   IngestServiceImpl(IngestEngine* engine, const Shipper* shipper)
       : engine_(engine), shipper_(shipper) {}
 
-  grpc::Status Ingest(grpc::ServerContext* context, const loupe::v1::IngestRequest* request,
-                      loupe::v1::IngestResponse* response) override;
+  grpc::ServerUnaryReactor* Ingest(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
   // Each message is one batch; on an error the stream ends with it, plus
   // ErrorInfo metadata committed_batches / committed_documents.
-  grpc::Status IngestStream(grpc::ServerContext* context,
-                            grpc::ServerReader<loupe::v1::IngestRequest>* reader,
-                            loupe::v1::IngestResponse* response) override;
+  grpc::ServerReadReactor<grpc::ByteBuffer>* IngestStream(grpc::CallbackServerContext* context,
+                                                          grpc::ByteBuffer* response) override;
   grpc::Status Delete(grpc::ServerContext* context, const loupe::v1::DeleteRequest* request,
                       loupe::v1::DeleteResponse* response) override;
   grpc::Status Get(grpc::ServerContext* context, const loupe::v1::GetRequest* request,

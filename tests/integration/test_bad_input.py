@@ -121,7 +121,7 @@ class UnknownShardCountTest(unittest.TestCase):
                     args = [os.path.join(BIN, name), f"--data_dir={data}",
                             f"--listen=127.0.0.1:{port}"] + extra
                     first = subprocess.Popen(args + ["--shard_count=2"],
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     from cluster import wait_serving
                     wait_serving(f"127.0.0.1:{port}")
                     first.terminate()
