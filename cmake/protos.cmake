@@ -14,6 +14,9 @@ set(LOUPE_PROTOS
   "loupe/v1/ingest.proto|${LOUPE_PROTO_SRC_DIR}|1"
   "loupe/v1/index.proto|${LOUPE_PROTO_SRC_DIR}|1"
   "loupe/v1/query.proto|${LOUPE_PROTO_SRC_DIR}|1"
+  "loupe/storage/v1/index_storage.proto|${LOUPE_PROTO_SRC_DIR}|0"
+  "loupe/storage/v1/ingest_storage.proto|${LOUPE_PROTO_SRC_DIR}|0"
+  "loupe/storage/v1/query_storage.proto|${LOUPE_PROTO_SRC_DIR}|0"
   # Linked so that reflection can describe grpc.health.v1.Health: gRPC's
   # built-in health service registers no descriptor (grpc/grpc#36665).
   "grpc/health/v1/health.proto|${GRPC_PROTO_DIR}|1"
