@@ -9,6 +9,8 @@ cd "$ROOT"
 PRESET=${LOUPE_PRESET:-release}
 "$ROOT/tools/setup.sh"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# Hits across checkouts in different folders (a CI clone, a second work tree).
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"
 echo "build: binaries in $ROOT/build/$PRESET/bin"

@@ -11,7 +11,7 @@ BIN=$ROOT/build/release/bin
 "$ROOT/tools/loupe-local" up
 "$BIN/loupe" ingest "$ROOT/deploy/local/sample-corpus/news-sample.jsonl.gz"
 sleep 2   # documents become searchable about a second after the acknowledgement
-for query in "milliards d'euros" "réforme des retraites" "philosophy of science" "title:anarchism"; do
+for query in "réforme des retraites" "milliards d'euros" "anarchism philosophy" "title:football"; do
   echo
   echo "\$ loupe search \"$query\" --limit 3"
   "$BIN/loupe" search "$query" --limit 3

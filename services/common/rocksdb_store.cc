@@ -1,6 +1,7 @@
 #include "services/common/rocksdb_store.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -132,12 +133,12 @@ absl::StatusOr<std::optional<std::string>> RocksStore::Get(absl::string_view fam
 }
 
 uint64_t RocksStore::DiskBytes() const {
+  // Every file of the database folder (SST files, WAL, manifest): what the
+  // data really occupies, including writes still only in the WAL.
   uint64_t total = 0;
-  for (const auto& [name, handle] : families_) {
-    uint64_t size = 0;
-    if (db_->GetIntProperty(handle, rocksdb::DB::Properties::kLiveSstFilesSize, &size)) {
-      total += size;
-    }
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(db_->GetName(), error)) {
+    if (entry.is_regular_file(error)) total += entry.file_size(error);
   }
   return total;
 }

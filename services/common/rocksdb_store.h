@@ -65,7 +65,7 @@ class RocksStore {
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view family,
                                                  absl::string_view key) const;
 
-  // Approximate size of the live SST files, in bytes.
+  // Size of the database folder's files (SST, WAL, manifest), in bytes.
   uint64_t DiskBytes() const;
 
   // Records `shard_count` under "cluster/shard_count" in `family` the first
