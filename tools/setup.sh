@@ -18,6 +18,13 @@ PACKAGES=(
   procps curl
 )
 
+# Deploy checks (tests/deploy): kubectl for kustomize, Node.js + npm for the
+# Kubernetes schema validator. A kubectl or node already on the machine is used
+# as is (Debian's packages would conflict with it).
+command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -173,6 +173,10 @@ function checkCluster(objects, report, binDir) {
     for (const [i, t] of (w.spec.volumeClaimTemplates || []).entries()) {
       const size = parseQuantity(t.spec?.resources?.requests?.storage);
       if (!(size > 0)) report(where(`/spec/volumeClaimTemplates/${i}`), "volume has no size (spec.resources.requests.storage)");
+      if (t.metadata?.labels?.["app.kubernetes.io/part-of"] !== "loupe") {
+        report(where(`/spec/volumeClaimTemplates/${i}/metadata/labels`),
+          "must carry app.kubernetes.io/part-of: loupe (deploy/README.md deletes volumes by it)");
+      }
     }
     const all = [...(pod.initContainers || []).map((c) => ["initContainers", c]),
       ...(pod.containers || []).map((c) => ["containers", c])];

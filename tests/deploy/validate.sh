@@ -51,7 +51,8 @@ fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 # render_and_validate K8S_DIR TARGET LOG: renders K8S_DIR/TARGET and validates
 # it; all output goes to LOG. Returns non-zero when either step fails.
 render_and_validate() {
-  local out="$TMP/$(echo "$2" | tr / _).yaml"
+  local out
+  out="$TMP/$(echo "$2" | tr / _).yaml"
   "$KUBECTL" kustomize "$1/$2" >"$out" 2>"$3" || return 1
   node "$HERE/validate.mjs" "${validator_args[@]}" "$out" >>"$3" 2>&1
 }
