@@ -8,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/cluster_config.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
 #include "services/common/rocksdb_store.h"
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
     ConfigError("--title_weight and --body_weight must be >= 0");
   }
   std::string listen = absl::GetFlag(FLAGS_listen);
-  if (listen.empty()) listen = absl::StrCat("0.0.0.0:", 50061 + options.shard_id);
+  if (listen.empty()) listen = absl::StrCat("0.0.0.0:", loupe::kFirstIndexPort + options.shard_id);
 
   absl::StatusOr<std::unique_ptr<loupe::IndexEngine>> engine =
       loupe::IndexEngine::Open(data_dir, options, loupe::RocksOptionsFromFlags());

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/flags.h"
+#include "services/common/cluster_config.h"
 #include "services/common/log.h"
 #include "services/common/rocksdb_store.h"
 #include "services/common/server.h"
@@ -40,23 +41,6 @@ namespace {
   std::exit(1);
 }
 
-std::vector<std::string> IndexAddresses(int shard_count) {
-  const std::string flag = absl::GetFlag(FLAGS_index_addresses);
-  std::vector<std::string> addresses;
-  if (flag.empty()) {
-    for (int i = 0; i < shard_count; ++i) addresses.push_back(absl::StrCat("127.0.0.1:", 50061 + i));
-    return addresses;
-  }
-  for (absl::string_view part : absl::StrSplit(flag, ',')) {
-    addresses.emplace_back(absl::StripAsciiWhitespace(part));
-    if (addresses.back().empty()) Fail("--index_addresses: empty address in '" + flag + "'");
-  }
-  if (static_cast<int>(addresses.size()) != shard_count) {
-    Fail(absl::StrCat("--index_addresses lists ", addresses.size(), " addresses but --shard_count=",
-                      shard_count, "; give one per shard"));
-  }
-  return addresses;
-}
 
 }  // namespace
 
@@ -80,7 +64,10 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_max_title_bytes) <= 0) Fail("--max_title_bytes must be > 0");
   const int max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   if (max_message_bytes <= 0) Fail("--max_message_bytes must be > 0");
-  const std::vector<std::string> addresses = IndexAddresses(shard_count);
+  absl::StatusOr<std::vector<std::string>> parsed_addresses =
+      loupe::ParseIndexAddresses(absl::GetFlag(FLAGS_index_addresses), shard_count);
+  if (!parsed_addresses.ok()) Fail(std::string(parsed_addresses.status().message()));
+  const std::vector<std::string> addresses = *std::move(parsed_addresses);
 
   loupe::IngestEngineOptions options;
   options.shard_count = static_cast<uint32_t>(shard_count);

@@ -8,10 +8,12 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "services/common/flags.h"
+#include "services/common/cluster_config.h"
 #include "services/common/log.h"
 #include "services/common/rocksdb_store.h"
 #include "services/common/server.h"
@@ -31,7 +33,6 @@ ABSL_FLAG(uint32_t, max_clauses, 64, "Most clauses in a query (before and after 
 
 namespace {
 
-constexpr uint32_t kFirstIndexPort = 50061;
 // TermStats takes at most 1,024 terms and a clause may need 2 (title, body).
 constexpr uint32_t kMaxClausesLimit = 512;
 
@@ -40,26 +41,6 @@ constexpr uint32_t kMaxClausesLimit = 512;
   std::exit(2);
 }
 
-std::vector<std::string> IndexAddresses(uint32_t shard_count) {
-  std::vector<std::string> addresses;
-  const std::string flag = absl::GetFlag(FLAGS_index_addresses);
-  if (flag.empty()) {
-    for (uint32_t i = 0; i < shard_count; ++i) {
-      addresses.push_back(absl::StrCat("127.0.0.1:", kFirstIndexPort + i));
-    }
-    return addresses;
-  }
-  for (absl::string_view part : absl::StrSplit(flag, ',')) {
-    part = absl::StripAsciiWhitespace(part);
-    if (part.empty()) Fail("--index_addresses has an empty entry");
-    addresses.emplace_back(part);
-  }
-  if (addresses.size() != shard_count) {
-    Fail(absl::StrCat("--index_addresses lists ", addresses.size(),
-                      " addresses but --shard_count is ", shard_count));
-  }
-  return addresses;
-}
 
 }  // namespace
 
@@ -81,7 +62,10 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_max_clauses) > kMaxClausesLimit) {
     Fail(absl::StrCat("--max_clauses must be in 1..", kMaxClausesLimit));
   }
-  std::vector<std::string> addresses = IndexAddresses(shard_count);
+  absl::StatusOr<std::vector<std::string>> parsed_addresses =
+      loupe::ParseIndexAddresses(absl::GetFlag(FLAGS_index_addresses), shard_count);
+  if (!parsed_addresses.ok()) Fail(std::string(parsed_addresses.status().message()));
+  std::vector<std::string> addresses = *std::move(parsed_addresses);
 
   // Saved searches and alert cursors will live here; today the store records
   // the cluster's shard count so a mismatched restart is refused.
@@ -101,9 +85,7 @@ int main(int argc, char** argv) {
   loupe::query::QueryServiceImpl service(&engine, limits);
 
   loupe::LogInfo(absl::StrCat("shards: ", shard_count, ", index at ",
-                              absl::GetFlag(FLAGS_index_addresses).empty()
-                                  ? absl::StrCat("127.0.0.1:", kFirstIndexPort, "..")
-                                  : absl::GetFlag(FLAGS_index_addresses)));
+                              absl::StrJoin(addresses, ",")));
   loupe::ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
   server_options.name = "loupe-query";
