@@ -10,6 +10,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
+#include "services/common/metrics.h"
 #include "services/common/status_util.h"
 
 ABSL_FLAG(uint64_t, rocksdb_block_cache_mb, 256, "RocksDB block cache size, MiB");
@@ -102,10 +103,12 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
   store->db_.reset(raw_db);
   for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = handles[i];
   store->durable_write_.sync = options.sync_writes;
+  if (!options.metrics_name.empty()) store->ExportMetrics(options.metrics_name);
   return store;
 }
 
 RocksStore::~RocksStore() {
+  if (!metrics_name_.empty()) Metrics().RemoveGauges("db", metrics_name_);
   if (!db_) return;
   for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
   families_.clear();
@@ -162,6 +165,32 @@ absl::Status RocksStore::CheckOrRecordShardCount(absl::string_view family, uint3
   return FromRocksDb(db_->Put(sync, Family(family), rocksdb::Slice(kKey.data(), kKey.size()),
                               wanted),
                      "record shard count");
+}
+
+void RocksStore::ExportMetrics(const std::string& name) {
+  metrics_name_ = name;
+  auto property = [this](rocksdb::ColumnFamilyHandle* family, const std::string& key) {
+    uint64_t value = 0;
+    db_->GetIntProperty(family, key, &value);
+    return static_cast<double>(value);
+  };
+  for (const auto& [family_name, handle] : families_) {
+    const MetricLabels labels = {{"db", name}, {"family", family_name}};
+    rocksdb::ColumnFamilyHandle* family = handle;
+    Metrics().RegisterGauge("rocksdb_live_sst_bytes", "Live SST file bytes", labels,
+                            [=] { return property(family, "rocksdb.live-sst-files-size"); });
+    Metrics().RegisterGauge("rocksdb_memtable_bytes", "Memtable bytes", labels,
+                            [=] { return property(family, "rocksdb.cur-size-all-mem-tables"); });
+    Metrics().RegisterGauge("rocksdb_estimated_keys", "Estimated number of keys", labels,
+                            [=] { return property(family, "rocksdb.estimate-num-keys"); });
+  }
+  Metrics().RegisterGauge("rocksdb_block_cache_usage_bytes", "Block cache bytes in use",
+                          {{"db", name}}, [=] {
+                            return property(db_->DefaultColumnFamily(),
+                                            "rocksdb.block-cache-usage");
+                          });
+  Metrics().RegisterGauge("loupe_data_dir_bytes", "Bytes of the database folder's files",
+                          {{"db", name}}, [this] { return static_cast<double>(DiskBytes()); });
 }
 
 absl::Status RocksStore::Checkpoint(const std::string& dir) const {

@@ -36,6 +36,9 @@ struct RocksOptions {
   bool sync_writes = true;
   // Memtable size per column family, in MiB.
   uint64_t write_buffer_mb = 64;
+  // When set, Open exports the store's gauges under db=<metrics_name>
+  // (see ExportMetrics).
+  std::string metrics_name;
 };
 
 // Options from the --rocksdb_* flags (each also read from LOUPE_ROCKSDB_*).
@@ -73,6 +76,11 @@ class RocksStore {
   // process started with another N refuses to start.
   absl::Status CheckOrRecordShardCount(absl::string_view family, uint32_t shard_count);
 
+  // Exports RocksDB gauges to Metrics(), labelled db=`name`: live SST bytes,
+  // memtable bytes, block cache usage, estimated keys per column family.
+  // They are removed when the store is destroyed.
+  void ExportMetrics(const std::string& name);
+
   // Writes a consistent checkpoint (hard links + copies) of the live DB into
   // `dir`, which must not exist yet.
   absl::Status Checkpoint(const std::string& dir) const;
@@ -83,6 +91,7 @@ class RocksStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
   rocksdb::WriteOptions durable_write_;
+  std::string metrics_name_;
 };
 
 }  // namespace loupe

@@ -6,13 +6,35 @@
 
 #include <chrono>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
+#include "services/common/metrics_http.h"
+#include "services/common/rpc_observer.h"
+
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port of the Prometheus /metrics HTTP endpoint; default: the gRPC host with "
+          "port + 1000; \"off\" disables it");
+ABSL_FLAG(std::string, log_rpcs, "errors",
+          "Which RPCs get a log line (method, status, peer, duration): all, errors or none");
 
 namespace loupe {
 namespace {
+
+// The metrics address for a gRPC address: same host, port + 1000.
+std::string DefaultMetricsAddress(const std::string& listen_address) {
+  const size_t colon = listen_address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen_address.substr(colon + 1), &port) ||
+      port + 1000 > 65535) {
+    return "";
+  }
+  return absl::StrCat(listen_address.substr(0, colon), ":", port + 1000);
+}
 
 sigset_t ShutdownSignals() {
   sigset_t signals;
@@ -41,6 +63,27 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   const auto* health_descriptor = grpc::health::v1::HealthCheckRequest::descriptor();
   (void)health_descriptor;
 
+  absl::StatusOr<RpcLogging> logging = ParseRpcLogging(absl::GetFlag(FLAGS_log_rpcs));
+  if (!logging.ok()) return logging.status();
+
+  // Metrics: an explicit address must work; the derived default may be taken
+  // (tests, several services on one host), which only costs a warning.
+  MetricsHttpServer metrics_http;
+  RegisterProcessMetrics();
+  const std::string explicit_metrics = absl::GetFlag(FLAGS_metrics_listen);
+  if (explicit_metrics != "off") {
+    const std::string address =
+        explicit_metrics.empty() ? DefaultMetricsAddress(options.listen_address) : explicit_metrics;
+    absl::Status started = address.empty() ? absl::InvalidArgumentError("no metrics port")
+                                           : metrics_http.Start(address);
+    if (!started.ok() && !explicit_metrics.empty()) return started;
+    if (started.ok()) {
+      LogInfo(absl::StrCat("metrics on http://", address, "/metrics"));
+    } else {
+      LogWarning(absl::StrCat("metrics endpoint disabled: ", started.message()));
+    }
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -51,6 +94,7 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  builder.experimental().SetInterceptorCreators(MakeRpcObserverFactories(*logging));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     return absl::UnavailableError(
@@ -69,6 +113,9 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(options.shutdown_grace_ms));
   server->Wait();
+  // Gauges read engines that are about to be flushed and destroyed.
+  metrics_http.Stop();
+  Metrics().ClearGauges();
   if (on_shutdown) on_shutdown();
   LogInfo(absl::StrCat(options.name, " stopped"));
   return absl::OkStatus();

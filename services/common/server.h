@@ -42,9 +42,10 @@ struct ServerOptions {
 void BlockShutdownSignals();
 
 // Starts the server and reports SERVING on the health service (overall and
-// per registered service); blocks until SIGTERM or SIGINT, then reports
-// NOT_SERVING, drains in-flight RPCs (up to the grace period), runs
-// `on_shutdown` and returns. Fails when the address cannot be bound.
+// per registered service), with the Prometheus endpoint (--metrics_listen)
+// and per-RPC metrics and logs (--log_rpcs); blocks until SIGTERM or SIGINT,
+// then reports NOT_SERVING, drains in-flight RPCs (up to the grace period),
+// runs `on_shutdown` and returns. Fails when the address cannot be bound.
 absl::Status ServeUntilSignal(const ServerOptions& options,
                               const std::vector<grpc::Service*>& services,
                               const std::function<void()>& on_shutdown);

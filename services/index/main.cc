@@ -11,6 +11,7 @@
 #include "services/common/cluster_config.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/rocksdb_store.h"
 #include "services/common/server.h"
 #include "services/index/index_engine.h"
@@ -34,6 +35,19 @@ namespace {
 }
 
 bool FiniteNonNegative(double value) { return std::isfinite(value) && value >= 0; }
+
+// Gauges read at each scrape; ServeUntilSignal clears them before shutdown.
+void ExportIndexMetrics(const loupe::IndexEngine* engine) {
+  loupe::Metrics().RegisterGauge("loupe_index_documents", "Live documents in this shard", {}, [engine] {
+    auto info = engine->Info();
+    return info.ok() ? double(info->stats().document_count()) : -1.0;
+  });
+  loupe::Metrics().RegisterGauge("loupe_index_applied_sequence",
+                                 "Highest operation sequence durably applied", {}, [engine] {
+                                   auto info = engine->Info();
+                                   return info.ok() ? double(info->applied_sequence()) : -1.0;
+                                 });
+}
 
 }  // namespace
 
@@ -67,8 +81,10 @@ int main(int argc, char** argv) {
   std::string listen = absl::GetFlag(FLAGS_listen);
   if (listen.empty()) listen = absl::StrCat("0.0.0.0:", loupe::kFirstIndexPort + options.shard_id);
 
+  loupe::RocksOptions rocks_options = loupe::RocksOptionsFromFlags();
+  rocks_options.metrics_name = absl::StrCat("index-", options.shard_id);
   absl::StatusOr<std::unique_ptr<loupe::IndexEngine>> engine =
-      loupe::IndexEngine::Open(data_dir, options, loupe::RocksOptionsFromFlags());
+      loupe::IndexEngine::Open(data_dir, options, rocks_options);
   if (!engine.ok()) {
     loupe::LogError(absl::StrCat("cannot open shard in ", data_dir, ": ",
                                  engine.status().ToString()));
@@ -77,6 +93,8 @@ int main(int argc, char** argv) {
   loupe::LogInfo(absl::StrCat("shard ", options.shard_id, " of ", options.shard_count,
                               " opened in ", data_dir, ", analyser ",
                               (*engine)->analyzer_version()));
+
+  ExportIndexMetrics(engine->get());
 
   loupe::IndexServiceImpl service(engine->get());
   loupe::ServerOptions server_options;

@@ -13,6 +13,7 @@
 #include "services/common/flags.h"
 #include "services/common/cluster_config.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/rocksdb_store.h"
 #include "services/common/server.h"
 #include "services/ingest/ingest_engine.h"
@@ -41,6 +42,24 @@ namespace {
   std::exit(1);
 }
 
+
+// Gauges read at each scrape; ServeUntilSignal clears them before shutdown.
+void ExportIngestMetrics(const loupe::IngestEngine* engine) {
+  loupe::Metrics().RegisterGauge("loupe_ingest_documents", "Live documents stored in ingest", {},
+                                 [engine] { return double(engine->document_count()); });
+  for (uint32_t shard = 0; shard < engine->shard_count(); ++shard) {
+    const loupe::MetricLabels labels = {{"shard", std::to_string(shard)}};
+    loupe::Metrics().RegisterGauge(
+        "loupe_ingest_backlog", "Operations acknowledged but not yet applied by the shard", labels,
+        [engine, shard] {
+          const loupe::ShardBacklog backlog = engine->Backlog(shard);
+          return double(backlog.last_sequence - backlog.applied_sequence);
+        });
+    loupe::Metrics().RegisterGauge(
+        "loupe_ingest_oldest_unshipped_age_seconds", "Age of the oldest unshipped operation",
+        labels, [engine, shard] { return engine->Backlog(shard).oldest_unshipped_age_ms / 1000.0; });
+  }
+}
 
 }  // namespace
 
@@ -75,8 +94,10 @@ int main(int argc, char** argv) {
   options.limits.max_batch_documents = absl::GetFlag(FLAGS_max_batch_documents);
   options.limits.max_body_bytes = absl::GetFlag(FLAGS_max_body_bytes);
   options.limits.max_title_bytes = absl::GetFlag(FLAGS_max_title_bytes);
+  loupe::RocksOptions rocks_options = loupe::RocksOptionsFromFlags();
+  rocks_options.metrics_name = "ingest";
   absl::StatusOr<std::unique_ptr<loupe::IngestEngine>> engine =
-      loupe::IngestEngine::Open(data_dir, options, loupe::RocksOptionsFromFlags());
+      loupe::IngestEngine::Open(data_dir, options, rocks_options);
   if (!engine.ok()) Fail(std::string(engine.status().message()));
   loupe::LogInfo(absl::StrCat("opened ", data_dir, ": ", shard_count, " shards (",
                               absl::StrJoin(addresses, ", "), "), ",
@@ -88,6 +109,8 @@ int main(int argc, char** argv) {
   shipper_options.max_batch_bytes = static_cast<size_t>(max_message_bytes) / 2;
   loupe::Shipper shipper(engine->get(), addresses, shipper_options);
   shipper.Start();
+
+  ExportIngestMetrics(engine->get());
 
   loupe::IngestServiceImpl service(engine->get(), &shipper);
   loupe::ServerOptions server_options;

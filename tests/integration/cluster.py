@@ -57,8 +57,10 @@ class Process:
     """One service process with its command line, log file and data folder."""
 
     def __init__(self, name, args, address, log_path):
+        # Every service also serves Prometheus metrics, on a port of its own.
+        self.metrics_address = f"127.0.0.1:{free_port()}"
         self.name = name
-        self.args = args
+        self.args = args + [f"--metrics_listen={self.metrics_address}"]
         self.address = address
         self.log_path = log_path
         self.popen = None
@@ -83,6 +85,18 @@ class Process:
         if self.running():
             self.popen.kill()
             self.popen.wait()
+
+    def metrics(self):
+        """{'name{labels}': value} scraped from the process's /metrics page."""
+        import urllib.request
+        with urllib.request.urlopen(f"http://{self.metrics_address}/metrics", timeout=5) as page:
+            text = page.read().decode("utf-8")
+        values = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                series, _, value = line.rpartition(" ")
+                values[series] = float(value)
+        return values
 
     def log(self):
         with open(self.log_path, "rb") as f:
