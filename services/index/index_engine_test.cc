@@ -1,6 +1,7 @@
 #include "services/index/index_engine.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -39,6 +40,13 @@ std::unique_ptr<IndexEngine> OpenEngine(const std::string& dir, uint32_t shard_i
   return engine.ok() ? *std::move(engine) : nullptr;
 }
 
+// One clause whose forms are `forms` (term, then alternatives).
+v1::TermClause Group(const std::vector<std::string>& forms, v1::Occur occur = v1::OCCUR_SHOULD) {
+  v1::TermClause clause = Clause(forms[0], occur);
+  for (size_t i = 1; i < forms.size(); ++i) clause.add_alternatives(forms[i]);
+  return clause;
+}
+
 v1::QueryPlan Plan(const std::vector<v1::TermClause>& clauses) {
   v1::QueryPlan plan;
   for (const v1::TermClause& clause : clauses) *plan.add_clauses() = clause;
@@ -62,6 +70,11 @@ ClusterResult ClusterSearch(const std::vector<IndexEngine*>& shards, const v1::Q
       v1::FieldTerm* term = stats_request.add_terms();
       term->set_field(field);
       term->set_term(clause.term());
+      for (const std::string& alternative : clause.alternatives()) {
+        v1::FieldTerm* form = stats_request.add_terms();
+        form->set_field(field);
+        form->set_term(alternative);
+      }
     }
   }
   v1::ShardSearchRequest request;
@@ -387,6 +400,8 @@ TEST(IndexEngineTest, ScoresDoNotDependOnShardCount) {
       Plan({Clause("river"), Clause("market"), Clause("budget", v1::OCCUR_SHOULD, v1::FIELD_TITLE, 1.5f)}),
       Plan({Clause("energy", v1::OCCUR_MUST), Clause("court"), Clause("rocket", v1::OCCUR_MUST_NOT)}),
       Plan({Clause("vaccine"), Clause("harvest", v1::OCCUR_SHOULD, v1::FIELD_BODY, 2.0f)}),
+      Plan({Group({"river", "storm", "court"}), Clause("market"),
+            Group({"energy", "budget"}, v1::OCCUR_MUST)}),
   };
   for (const v1::QueryPlan& plan : plans) {
     for (uint32_t limit : {5u, 100u}) {
@@ -401,6 +416,57 @@ TEST(IndexEngineTest, ScoresDoNotDependOnShardCount) {
       }
     }
   }
+}
+
+TEST(IndexEngineTest, AlternativesScoreAsOneTerm) {
+  TempDir dir;
+  auto engine = OpenEngine(dir.path());
+  // Same body length (3) everywhere; "run" and "running" as forms of one word.
+  ASSERT_TRUE(engine->Apply(ApplyRequestFor(0, 1, {Upsert(1, "two-run", "", "run run other"),
+                                                   Upsert(2, "mixed", "", "run running other"),
+                                                   Upsert(3, "one", "", "running x y"),
+                                                   Upsert(4, "none", "", "walk x y")}))
+                  .ok());
+  const ClusterResult group =
+      ClusterSearch({engine.get()}, Plan({Group({"run", "running"}, v1::OCCUR_SHOULD)}));
+  ASSERT_EQ(group.hits.size(), 3u);
+  EXPECT_EQ(group.total_hits, 3u);
+  // tf is summed over the forms: "mixed" (1 + 1) scores as "two-run" (2).
+  const std::map<std::string, double> scores(group.hits.begin(), group.hits.end());
+  EXPECT_EQ(scores.at("mixed"), scores.at("two-run"));
+  EXPECT_LT(scores.at("one"), scores.at("mixed"));
+  // df is the largest of the forms' (run: 2, running: 2) -> a single term
+  // with df 2 and tf 2 gives the same score, bit for bit.
+  const ClusterResult single = ClusterSearch({engine.get()}, Plan({Clause("run")}));
+  const std::map<std::string, double> single_scores(single.hits.begin(), single.hits.end());
+  EXPECT_EQ(single_scores.at("two-run"), scores.at("two-run"));
+  // Excluding a group excludes every form.
+  EXPECT_THAT(SearchIds(engine.get(), {Clause("x"), Group({"walk", "running"}, v1::OCCUR_MUST_NOT)}),
+              IsEmpty());
+  // A MUST group is matched by any of its forms.
+  EXPECT_THAT(SearchIds(engine.get(), {Group({"walk", "running"}, v1::OCCUR_MUST)}),
+              ::testing::UnorderedElementsAre("mixed", "one", "none"));
+}
+
+TEST(IndexEngineTest, GroupNeedsStatisticsForEveryForm) {
+  TempDir dir;
+  auto engine = OpenEngine(dir.path());
+  ASSERT_TRUE(engine->Apply(ApplyRequestFor(0, 1, {Upsert(1, "a", "", "run")})).ok());
+  v1::ShardSearchRequest search;
+  search.set_limit(10);
+  *search.mutable_plan() = Plan({Group({"run", "running"})});
+  for (v1::Field field : {v1::FIELD_TITLE, v1::FIELD_BODY}) {
+    v1::FieldTerm* term = search.add_stat_terms();
+    term->set_field(field);
+    term->set_term("run");
+    search.add_stat_document_frequencies(1);
+  }
+  absl::StatusOr<v1::ShardSearchResponse> response = engine->Search(search);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(response.status().message()), HasSubstr("missing global statistics"));
+  *search.mutable_plan() = Plan({Group({"run", ""})});
+  EXPECT_EQ(engine->Search(search).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(IndexEngineTest, EqualScoresAreOrderedById) {

@@ -15,11 +15,16 @@
 namespace loupe {
 namespace {
 
-// One scored (clause, concrete field) pair, ready to run.
+// Most alternatives a clause may carry.
+constexpr int kMaxAlternatives = 16;
+
+// One scored (clause, concrete field) pair, ready to run. A clause with
+// alternatives is a group of forms scored as one term.
 struct ScoredTerm {
   int clause = 0;
   v1::Field field = v1::FIELD_UNSPECIFIED;
-  const std::string* term = nullptr;
+  // The clause's term, then its alternatives.
+  std::vector<const std::string*> forms;
   v1::Occur occur = v1::OCCUR_SHOULD;
   double boost_weight = 0;  // boost * field weight
   double idf = 0;
@@ -67,6 +72,18 @@ absl::Status ValidateRequest(const v1::ShardSearchRequest& request) {
     const std::string path = absl::StrCat("plan.clauses[", i, "]");
     if (clause.term().empty() || absl::StrContains(clause.term(), '\0')) {
       violations.Add(absl::StrCat(path, ".term"), "must be non-empty, without NUL");
+    }
+    if (clause.alternatives_size() > kMaxAlternatives) {
+      violations.Add(absl::StrCat(path, ".alternatives"),
+                     absl::StrCat("has ", clause.alternatives_size(), " entries; at most ",
+                                  kMaxAlternatives));
+    }
+    for (int a = 0; a < clause.alternatives_size(); ++a) {
+      const std::string& alternative = clause.alternatives(a);
+      if (alternative.empty() || absl::StrContains(alternative, '\0')) {
+        violations.Add(absl::StrCat(path, ".alternatives[", a, "]"),
+                       "must be non-empty, without NUL");
+      }
     }
     if (!v1::Field_IsValid(clause.field())) {
       violations.Add(absl::StrCat(path, ".field"), "is not a known Field");
@@ -155,61 +172,103 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
       ScoredTerm scored;
       scored.clause = i;
       scored.field = field;
-      scored.term = &clause.term();
+      scored.forms.push_back(&clause.term());
+      for (const std::string& alternative : clause.alternatives()) {
+        if (alternative != clause.term()) scored.forms.push_back(&alternative);
+      }
       scored.occur = clause.occur();
       if (clause.occur() == v1::OCCUR_MUST_NOT) {
-        excluded_terms.push_back(scored);
+        excluded_terms.push_back(std::move(scored));
         continue;
       }
-      auto df = global_df.find(PostingStore::TermKey(field, clause.term()));
-      if (df == global_df.end()) {
-        missing.Add("stat_terms", absl::StrCat("has no document frequency for ",
-                                               v1::Field_Name(field), " \"", clause.term(),
-                                               "\" (plan.clauses[", i, "])"));
-        continue;
+      // A group's df is the largest global df among its forms (as Lucene's
+      // SynonymQuery): the group is at least as common as its commonest form.
+      uint64_t group_df = 0;
+      bool has_stats = true;
+      for (const std::string* form : scored.forms) {
+        auto df = global_df.find(PostingStore::TermKey(field, *form));
+        if (df == global_df.end()) {
+          missing.Add("stat_terms", absl::StrCat("has no document frequency for ",
+                                                 v1::Field_Name(field), " \"", *form,
+                                                 "\" (plan.clauses[", i, "])"));
+          has_stats = false;
+          continue;
+        }
+        group_df = std::max(group_df, df->second);
       }
+      if (!has_stats) continue;
       auto tokens = field_tokens.find(field);
       if (tokens == field_tokens.end()) {
         missing.Add("global_stats.fields", absl::StrCat("has no total for ", v1::Field_Name(field)));
         continue;
       }
       scored.boost_weight = boost * (field == v1::FIELD_TITLE ? title_weight : body_weight);
-      scored.idf = Bm25Idf(document_count, df->second);
+      scored.idf = Bm25Idf(document_count, group_df);
       scored.average_length =
           document_count > 0
               ? static_cast<double>(tokens->second) / static_cast<double>(document_count)
               : 0.0;
-      scored_terms.push_back(scored);
+      scored_terms.push_back(std::move(scored));
     }
   }
   if (!missing.empty()) return missing.ToStatus("missing global statistics");
 
   absl::flat_hash_set<uint32_t> excluded;
   for (const ScoredTerm& term : excluded_terms) {
-    LOUPE_RETURN_IF_ERROR(postings_->ForEach(
-        snapshot_, term.field, *term.term, /*with_positions=*/false,
-        [&](const Posting& posting) { excluded.insert(posting.docid); }));
+    for (const std::string* form : term.forms) {
+      LOUPE_RETURN_IF_ERROR(postings_->ForEach(
+          snapshot_, term.field, *form, /*with_positions=*/false,
+          [&](const Posting& posting) { excluded.insert(posting.docid); }));
+    }
   }
   // Term at a time, in plan order: each document's score is summed in the
-  // same order on every shard layout.
+  // same order on every shard layout (one addition per scored term).
   absl::flat_hash_map<uint32_t, DocAccumulator> accumulators;
+  auto add_score = [&](const ScoredTerm& term, uint32_t docid, uint32_t tf,
+                       uint32_t field_length) {
+    DocAccumulator& acc = accumulators[docid];
+    acc.score += Bm25TermScore(k1, b, term.boost_weight, term.idf, tf, field_length,
+                               term.average_length);
+    if (term.occur == v1::OCCUR_MUST) {
+      if (acc.last_must_clause != term.clause) {
+        acc.last_must_clause = term.clause;
+        ++acc.must_matches;
+      }
+    } else {
+      acc.should_matched = true;
+    }
+  };
+  struct GroupFrequency {
+    uint32_t tf = 0;
+    uint32_t field_length = 0;
+  };
+  absl::flat_hash_map<uint32_t, GroupFrequency> group;
   for (const ScoredTerm& term : scored_terms) {
-    LOUPE_RETURN_IF_ERROR(postings_->ForEach(
-        snapshot_, term.field, *term.term, /*with_positions=*/false,
-        [&](const Posting& posting) {
-          if (excluded.contains(posting.docid)) return;
-          DocAccumulator& acc = accumulators[posting.docid];
-          acc.score += Bm25TermScore(k1, b, term.boost_weight, term.idf, posting.term_frequency,
-                                     posting.field_length, term.average_length);
-          if (term.occur == v1::OCCUR_MUST) {
-            if (acc.last_must_clause != term.clause) {
-              acc.last_must_clause = term.clause;
-              ++acc.must_matches;
-            }
-          } else {
-            acc.should_matched = true;
-          }
-        }));
+    if (term.forms.size() == 1) {
+      LOUPE_RETURN_IF_ERROR(postings_->ForEach(
+          snapshot_, term.field, *term.forms[0], /*with_positions=*/false,
+          [&](const Posting& posting) {
+            if (excluded.contains(posting.docid)) return;
+            add_score(term, posting.docid, posting.term_frequency, posting.field_length);
+          }));
+      continue;
+    }
+    // A group: per document, tf = the sum of its forms' tfs (distinct forms
+    // never share a position), then one score as for a single term.
+    group.clear();
+    for (const std::string* form : term.forms) {
+      LOUPE_RETURN_IF_ERROR(postings_->ForEach(
+          snapshot_, term.field, *form, /*with_positions=*/false,
+          [&](const Posting& posting) {
+            if (excluded.contains(posting.docid)) return;
+            GroupFrequency& frequency = group[posting.docid];
+            frequency.tf += posting.term_frequency;
+            frequency.field_length = posting.field_length;
+          }));
+    }
+    for (const auto& [docid, frequency] : group) {
+      add_score(term, docid, frequency.tf, frequency.field_length);
+    }
   }
 
   // Bounded heap of the best `limit` hits; heap.front() is the worst kept.

@@ -7,6 +7,9 @@
 // in plan order and for each concrete field of each scored clause,
 //   boost * field_weight * idf * tf (k1+1) / (tf + k1 (1 - b + b len/avglen)),
 // so a document's score does not depend on how documents are sharded.
+// A clause with alternatives is one term made of several forms (Lucene's
+// SynonymQuery): per document and field, tf = the sum of the forms' tfs, and
+// idf uses the largest global df among the forms; every form needs stats.
 // Hits are sorted by score descending, then external id ascending.
 //
 // Term-at-a-time for now; block-max pruning replaces the loop later.

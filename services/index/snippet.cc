@@ -62,6 +62,8 @@ SnippetTerms SnippetTermsFromPlan(const v1::QueryPlan& plan) {
     if (clause.occur() == v1::OCCUR_MUST_NOT) continue;
     if (clause.field() != v1::FIELD_BODY && clause.field() != v1::FIELD_UNSPECIFIED) continue;
     terms.insert(clause.term());
+    // Other forms of the same word (query-time analysis in several languages).
+    terms.insert(clause.alternatives().begin(), clause.alternatives().end());
   }
   return terms;
 }

@@ -37,9 +37,11 @@ class TempDir {
   std::string path_;
 };
 
+// Language "und" by default: no stemming and no stop words, so tests can
+// name the indexed terms as they typed them.
 inline v1::Operation Upsert(uint64_t sequence, const std::string& id, const std::string& title,
                             const std::string& body, int64_t version = 1,
-                            const std::string& lang = "en") {
+                            const std::string& lang = "und") {
   v1::Operation op;
   op.set_sequence(sequence);
   v1::Document* document = op.mutable_upsert()->mutable_document();

@@ -30,6 +30,9 @@ ABSL_FLAG(int32_t, default_timeout_ms, 2000,
 ABSL_FLAG(uint32_t, max_limit, 1000, "Largest SearchRequest.limit");
 ABSL_FLAG(uint32_t, max_query_bytes, 4096, "Longest query text, bytes");
 ABSL_FLAG(uint32_t, max_clauses, 64, "Most clauses in a query (before and after analysis)");
+ABSL_FLAG(std::string, query_languages, "en,fr,und",
+          "Comma-separated languages (ISO 639-1, or und = unstemmed) a query is analysed in when "
+          "SearchRequest.lang is empty; each word becomes one term with all its forms");
 
 namespace {
 
@@ -40,6 +43,7 @@ constexpr uint32_t kMaxClausesLimit = 512;
   std::cerr << "loupe-query: " << message << std::endl;
   std::exit(2);
 }
+
 
 // RocksDB options from the flags, with the store's gauges exported.
 loupe::RocksOptions QueryRocksOptions() {
@@ -72,6 +76,11 @@ int main(int argc, char** argv) {
       loupe::ParseIndexAddresses(absl::GetFlag(FLAGS_index_addresses), shard_count);
   if (!parsed_addresses.ok()) Fail(std::string(parsed_addresses.status().message()));
   std::vector<std::string> addresses = *std::move(parsed_addresses);
+  absl::StatusOr<std::vector<std::string>> query_languages =
+      loupe::query::ParseQueryLanguages(absl::GetFlag(FLAGS_query_languages));
+  if (!query_languages.ok()) {
+    Fail(absl::StrCat("--query_languages: ", query_languages.status().message()));
+  }
 
   // Saved searches and alert cursors will live here; today the store records
   // the cluster's shard count so a mismatched restart is refused.
@@ -85,6 +94,7 @@ int main(int argc, char** argv) {
   options.parser_limits.max_query_bytes = absl::GetFlag(FLAGS_max_query_bytes);
   options.parser_limits.max_clauses = absl::GetFlag(FLAGS_max_clauses);
   options.default_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_default_timeout_ms));
+  options.query_languages = *query_languages;
   loupe::query::QueryEngine engine(addresses, options);
   loupe::query::SearchRequestLimits limits;
   limits.max_limit = absl::GetFlag(FLAGS_max_limit);

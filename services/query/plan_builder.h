@@ -1,45 +1,83 @@
 // Turns a ParsedQuery into the loupe::v1::QueryPlan that the index shards
-// execute: every term and phrase word is analysed with the same analyser the
-// shards use at index time (MakeDefaultAnalyzer(), language "und"), so a
-// query word meets the indexed term.
+// execute. Every term and phrase word is analysed with the same analyser the
+// shards use at index time (MakeDefaultAnalyzer()), once per query language,
+// so a query word meets the indexed term whatever the document's language.
+//
+// Query languages: the request's language when it gives one, else the
+// configured list (loupe-query --query_languages, default en,fr,und; "und"
+// is the unstemmed form). Each query word becomes ONE clause whose `term`
+// and `alternatives` are its distinct analysed forms, in list order
+// ("running" -> run, running); shards score the forms as one term (tf summed,
+// df = the largest of the forms').
 //
 // Contract:
 //  - One word may give several tokens ("open-source" -> open, source); each
-//    becomes a clause with the word's occur, field and boost. (For an
-//    excluded word this excludes each token; exact exclusion of multi-token
-//    words and phrases needs positions, which come with phrase queries.)
+//    becomes a clause with the word's occur, field and boost.
+//  - Stop words: a word that any query language drops as a stop word is
+//    left out entirely (its documents in that language never index it, so a
+//    clause on its other forms would only favour other languages, and a
+//    MUST clause on it could match nothing). If that leaves no scoring
+//    clause, the query is planned again without dropping stop words.
 //  - A phrase's tokens become MUST clauses (MUST_NOT for an excluded phrase).
-//  - Identical (term, field, occur) clauses are merged, keeping the largest
+//  - Identical (forms, field, occur) clauses are merged, keeping the largest
 //    boost, so "nvidia nvidia" does not count twice.
 //  - INVALID_ARGUMENT "the query has no searchable term" when no clause
-//    scores (only excluded words, or only punctuation), and "too many
-//    clauses" when analysis yields more than `max_clauses` clauses.
+//    scores (only excluded words, or only punctuation), "too many clauses"
+//    when analysis yields more than `max_clauses` clauses, and "too many
+//    terms" when the clauses' forms exceed kMaxPlanForms.
 //
-//   PlanBuilder builder(/*max_clauses=*/64);
-//   absl::StatusOr<loupe::v1::QueryPlan> plan = builder.Build(*ParseQuery("open-source -ai", {}));
-//   // plan->clauses: open SHOULD, source SHOULD, ai MUST_NOT (all FIELD_UNSPECIFIED)
+//   PlanBuilder builder(/*max_clauses=*/64, {"en", "fr", "und"});
+//   absl::StatusOr<loupe::v1::QueryPlan> plan =
+//       builder.Build(*ParseQuery("running -ai", {}), /*lang=*/"");
+//   // plan->clauses: run [running] SHOULD, ai MUST_NOT (all FIELD_UNSPECIFIED)
 #ifndef LOUPE_SERVICES_QUERY_PLAN_BUILDER_H_
 #define LOUPE_SERVICES_QUERY_PLAN_BUILDER_H_
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "loupe/v1/index.pb.h"
 #include "services/common/analysis/analyzer.h"
 #include "services/query/query_parser.h"
 
 namespace loupe::query {
 
+// Forms (term + alternatives) a plan may carry in all: each needs a
+// TermStats entry per field, and TermStats takes at most 1,024.
+inline constexpr size_t kMaxPlanForms = 512;
+// Most languages in a query-language list.
+inline constexpr size_t kMaxQueryLanguages = 8;
+
+// The default of --query_languages.
+std::vector<std::string> DefaultQueryLanguages();
+
+// "en,fr,und" -> {"en", "fr", "und"}: 1–8 distinct entries, each "und" or a
+// 2–3 letter language code (normalised: "FR" -> "fr"). INVALID_ARGUMENT
+// naming the bad entry otherwise.
+absl::StatusOr<std::vector<std::string>> ParseQueryLanguages(absl::string_view list);
+
 class PlanBuilder {
  public:
-  explicit PlanBuilder(size_t max_clauses);
+  // `query_languages` as ParseQueryLanguages returns them.
+  explicit PlanBuilder(size_t max_clauses,
+                       std::vector<std::string> query_languages = DefaultQueryLanguages());
 
-  // Thread-safe.
-  absl::StatusOr<loupe::v1::QueryPlan> Build(const ParsedQuery& parsed) const;
+  // `lang`: the query's language (ISO 639-1, "und" = unknown), or "" to use
+  // the configured list. Thread-safe.
+  absl::StatusOr<loupe::v1::QueryPlan> Build(const ParsedQuery& parsed,
+                                             absl::string_view lang = "") const;
 
  private:
+  absl::StatusOr<loupe::v1::QueryPlan> BuildWith(const ParsedQuery& parsed,
+                                                 const std::vector<std::string>& languages,
+                                                 bool drop_stop_words) const;
+
   size_t max_clauses_;
+  std::vector<std::string> query_languages_;
   std::unique_ptr<Analyzer> analyzer_;
 };
 

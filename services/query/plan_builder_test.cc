@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -13,45 +14,122 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// "term/field/occur/boost", e.g. "open/0/0/1".
+// "term[alternatives]/field/occur/boost", e.g. "open/0/0/1",
+// "run[running]/0/0/1".
 std::vector<std::string> Summary(const loupe::v1::QueryPlan& plan) {
   std::vector<std::string> out;
   for (const auto& clause : plan.clauses()) {
+    std::string forms = clause.term();
+    if (clause.alternatives_size() > 0) {
+      absl::StrAppend(&forms, "[", absl::StrJoin(clause.alternatives(), ","), "]");
+    }
     out.push_back(
-        absl::StrCat(clause.term(), "/", clause.field(), "/", clause.occur(), "/", clause.boost()));
+        absl::StrCat(forms, "/", clause.field(), "/", clause.occur(), "/", clause.boost()));
   }
   return out;
 }
 
-absl::StatusOr<loupe::v1::QueryPlan> Build(absl::string_view query, size_t max_clauses = 64) {
+// Default query languages (en, fr, und) unless `lang` is given.
+absl::StatusOr<loupe::v1::QueryPlan> Build(absl::string_view query, size_t max_clauses = 64,
+                                           absl::string_view lang = "") {
   absl::StatusOr<ParsedQuery> parsed = ParseQuery(query, QueryParserLimits{});
   if (!parsed.ok()) return parsed.status();
-  return PlanBuilder(max_clauses).Build(*parsed);
+  return PlanBuilder(max_clauses).Build(*parsed, lang);
+}
+
+absl::StatusOr<loupe::v1::QueryPlan> BuildIn(absl::string_view query, absl::string_view lang) {
+  return Build(query, 64, lang);
 }
 
 TEST(PlanBuilderTest, AnalysesTermsWithTheDefaultAnalyzer) {
-  absl::StatusOr<loupe::v1::QueryPlan> plan = Build("Président +TITLE:Élysée -Nvidia");
+  // In one language, as SearchRequest.lang asks: one form per word.
+  absl::StatusOr<loupe::v1::QueryPlan> plan = BuildIn("Président +TITLE:Élysée -Nvidia", "und");
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(Summary(*plan), ElementsAre("president/0/0/1", "elysee/1/1/1", "nvidia/0/2/1"));
+  plan = BuildIn("Président +TITLE:Élysée -Nvidia", "fr");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("president/0/0/1", "elys/1/1/1", "nvidi/0/2/1"));
+}
+
+TEST(PlanBuilderTest, EachWordIsOneClauseWithItsFormsInEveryQueryLanguage) {
+  // Default languages en, fr, und: forms in that order, duplicates removed.
+  absl::StatusOr<loupe::v1::QueryPlan> plan = Build("Président +TITLE:Élysée -Nvidia");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("president/0/0/1", "elyse[elys,elysee]/1/1/1",
+                                          "nvidia[nvidi]/0/2/1"));
+  plan = Build("running réveils");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("run[running]/0/0/1", "reveil[reveils]/0/0/1"));
+}
+
+TEST(PlanBuilderTest, ConfiguredLanguagesAndTheirOrder) {
+  absl::StatusOr<ParsedQuery> parsed = ParseQuery("running réveils", QueryParserLimits{});
+  ASSERT_TRUE(parsed.ok());
+  absl::StatusOr<loupe::v1::QueryPlan> plan = PlanBuilder(64, {"fr", "en"}).Build(*parsed);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("running[run]/0/0/1", "reveil/0/0/1"));
+  // The request's language replaces the list.
+  plan = PlanBuilder(64, {"fr", "en"}).Build(*parsed, "en");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("run/0/0/1", "reveil/0/0/1"));
+}
+
+TEST(PlanBuilderTest, StopWordsOfAnyQueryLanguageAreDropped) {
+  absl::StatusOr<loupe::v1::QueryPlan> plan = Build("les présidents de la république");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("president[presidents]/0/0/1",
+                                          "republiqu[republ,republique]/0/0/1"));
+  // A phrase keeps its content words as MUST clauses (no MUST on "of").
+  plan = Build("\"bank of america\"");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("bank/0/1/1", "america[americ]/0/1/1"));
+  // In English only, French articles are ordinary words.
+  plan = BuildIn("les présidents", "en");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("les/0/0/1", "president/0/0/1"));
+}
+
+TEST(PlanBuilderTest, OnlyStopWordsKeepsTheQueryUnfiltered) {
+  absl::StatusOr<loupe::v1::QueryPlan> plan = Build("+the");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("the/0/1/1"));
+  plan = Build("the -nvidia");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("the/0/0/1", "nvidia[nvidi]/0/2/1"));
+  plan = BuildIn("de la", "fr");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("de/0/0/1", "la/0/0/1"));
 }
 
 TEST(PlanBuilderTest, MultiTokenWordKeepsOccurFieldAndBoost) {
   absl::StatusOr<loupe::v1::QueryPlan> plan = Build("+body:open-source^2 l'ancien");
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(Summary(*plan), ElementsAre("open/2/1/2", "source/2/1/2", "ancien/0/0/1"));
+  EXPECT_THAT(Summary(*plan),
+              ElementsAre("open/2/1/2", "sourc[source]/2/1/2", "l'ancien[ancien]/0/0/1"));
 }
 
 TEST(PlanBuilderTest, PhraseWordsBecomeMustClauses) {
   absl::StatusOr<loupe::v1::QueryPlan> plan = Build("\"Deep Seek\"^1.5 x -\"bad news\"");
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(Summary(*plan),
-              ElementsAre("deep/0/1/1.5", "seek/0/1/1.5", "x/0/0/1", "bad/0/2/1", "news/0/2/1"));
+  EXPECT_THAT(Summary(*plan), ElementsAre("deep/0/1/1.5", "seek/0/1/1.5", "x/0/0/1", "bad/0/2/1",
+                                          "news[new]/0/2/1"));
 }
 
 TEST(PlanBuilderTest, MergesDuplicateClausesKeepingTheLargestBoost) {
   absl::StatusOr<loupe::v1::QueryPlan> plan = Build("nvidia NVIDIA^3 title:nvidia nvidia");
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(Summary(*plan), ElementsAre("nvidia/0/0/3", "nvidia/1/0/1"));
+  EXPECT_THAT(Summary(*plan), ElementsAre("nvidia[nvidi]/0/0/3", "nvidia[nvidi]/1/0/1"));
+}
+
+TEST(PlanBuilderTest, ParsesQueryLanguages) {
+  absl::StatusOr<std::vector<std::string>> languages = ParseQueryLanguages("en, FR ,und");
+  ASSERT_TRUE(languages.ok()) << languages.status();
+  EXPECT_THAT(*languages, ElementsAre("en", "fr", "und"));
+  EXPECT_THAT(DefaultQueryLanguages(), ElementsAre("en", "fr", "und"));
+  for (absl::string_view bad : {"", "en,,fr", "en,english", "en,en", "a,b,c,d,e,f,g,h,i"}) {
+    EXPECT_FALSE(ParseQueryLanguages(bad).ok()) << bad;
+  }
+  EXPECT_EQ(ParseQueryLanguages("ab,cd,ef,gh,ij,kl,mn,op").value().size(), kMaxQueryLanguages);
 }
 
 TEST(PlanBuilderTest, NoSearchableTerm) {
@@ -64,8 +142,8 @@ TEST(PlanBuilderTest, NoSearchableTerm) {
 }
 
 TEST(PlanBuilderTest, TooManyClausesAfterAnalysis) {
-  EXPECT_TRUE(Build("a-b-c", 3).ok());
-  absl::StatusOr<loupe::v1::QueryPlan> plan = Build("x a-b-c", 3);
+  EXPECT_TRUE(Build("p-q-r", 3).ok());
+  absl::StatusOr<loupe::v1::QueryPlan> plan = Build("x p-q-r", 3);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(plan.status().message(), HasSubstr("too many clauses after analysis"));
@@ -80,6 +158,7 @@ TEST(PlanBuilderTest, HasScoringClause) {
   plan.add_clauses()->set_occur(loupe::v1::OCCUR_MUST);
   EXPECT_TRUE(HasScoringClause(plan));
 }
+
 
 }  // namespace
 }  // namespace loupe::query

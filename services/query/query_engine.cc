@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "services/common/analysis/language.h"
 #include "services/common/status_util.h"
 #include "services/query/shard_fanout.h"
 
@@ -11,7 +13,7 @@ namespace loupe::query {
 
 QueryEngine::QueryEngine(std::vector<std::string> shard_addresses, QueryEngineOptions options)
     : options_(options),
-      plan_builder_(options.parser_limits.max_clauses),
+      plan_builder_(options.parser_limits.max_clauses, options.query_languages),
       fanout_(std::make_unique<ShardFanout>(std::move(shard_addresses))) {}
 
 QueryEngine::~QueryEngine() = default;
@@ -22,10 +24,15 @@ absl::Time QueryEngine::RequestDeadline(absl::Time client_deadline) const {
   return std::min(client_deadline, absl::Now() + options_.default_timeout);
 }
 
-absl::StatusOr<loupe::v1::QueryPlan> QueryEngine::Plan(absl::string_view query) const {
+absl::StatusOr<loupe::v1::QueryPlan> QueryEngine::Plan(absl::string_view query,
+                                                       absl::string_view lang) const {
+  if (!lang.empty() && absl::AsciiStrToLower(lang) != "und" &&
+      NormaliseLanguageCode(lang).empty()) {
+    return InvalidField("lang", "must be \"und\" or an ISO 639-1 code such as \"en\" or \"fr\"");
+  }
   absl::StatusOr<ParsedQuery> parsed = ParseQuery(query, options_.parser_limits);
   absl::StatusOr<loupe::v1::QueryPlan> plan =
-      parsed.ok() ? plan_builder_.Build(*parsed) : parsed.status();
+      parsed.ok() ? plan_builder_.Build(*parsed, lang) : parsed.status();
   if (!plan.ok()) {
     // Name the field, keep the position and the reason in the message.
     return InvalidField("query", std::string(plan.status().message()));
@@ -37,7 +44,7 @@ absl::StatusOr<loupe::v1::SearchResponse> QueryEngine::Search(
     const loupe::v1::SearchRequest& request, absl::Time client_deadline) const {
   const absl::Time start = absl::Now();
   const absl::Time deadline = RequestDeadline(client_deadline);
-  absl::StatusOr<loupe::v1::QueryPlan> plan = Plan(request.query());
+  absl::StatusOr<loupe::v1::QueryPlan> plan = Plan(request.query(), request.lang());
   if (!plan.ok()) return plan.status();
   PageRequest page;
   page.offset = request.offset();

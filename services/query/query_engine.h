@@ -29,6 +29,9 @@ struct QueryEngineOptions {
   QueryParserLimits parser_limits;
   // Deadline of a request whose client set none, and cap on a client's one.
   absl::Duration default_timeout = absl::Milliseconds(2000);
+  // Languages a query is analysed in when the request gives none (see
+  // plan_builder.h); as ParseQueryLanguages returns them.
+  std::vector<std::string> query_languages = DefaultQueryLanguages();
 };
 
 class QueryEngine {
@@ -40,14 +43,17 @@ class QueryEngine {
   QueryEngine& operator=(const QueryEngine&) = delete;
 
   // INVALID_ARGUMENT (with a google.rpc.BadRequest on field "query") for a
-  // malformed query; UNAVAILABLE when no shard answers; otherwise the page,
+  // malformed query, on field "lang" for a language that is not "und" nor a
+  // 2–3 letter code; UNAVAILABLE when no shard answers; otherwise the page,
   // possibly partial (missing_shards). `client_deadline` is
   // absl::InfiniteFuture() when the client set none. Thread-safe.
   absl::StatusOr<loupe::v1::SearchResponse> Search(const loupe::v1::SearchRequest& request,
                                                    absl::Time client_deadline) const;
 
-  // Parse + plan only (what Search sends to the shards). Thread-safe.
-  absl::StatusOr<loupe::v1::QueryPlan> Plan(absl::string_view query) const;
+  // Parse + plan only (what Search sends to the shards). `lang` as
+  // SearchRequest.lang ("" = the configured query languages). Thread-safe.
+  absl::StatusOr<loupe::v1::QueryPlan> Plan(absl::string_view query,
+                                            absl::string_view lang = "") const;
 
   loupe::v1::ClusterInfoResponse ClusterInfo(absl::Time client_deadline) const;
 

@@ -83,11 +83,17 @@ std::vector<loupe::v1::FieldTerm> StatTermsForPlan(const loupe::v1::QueryPlan& p
     field_term.set_term(term);
   };
   for (const loupe::v1::TermClause& clause : plan.clauses()) {
+    // Every form of the clause: the shards score a group with the largest
+    // global df among its forms.
+    auto add_forms = [&](loupe::v1::Field field) {
+      add(field, clause.term());
+      for (const std::string& alternative : clause.alternatives()) add(field, alternative);
+    };
     if (clause.field() == loupe::v1::FIELD_UNSPECIFIED) {
-      add(loupe::v1::FIELD_TITLE, clause.term());
-      add(loupe::v1::FIELD_BODY, clause.term());
+      add_forms(loupe::v1::FIELD_TITLE);
+      add_forms(loupe::v1::FIELD_BODY);
     } else {
-      add(clause.field(), clause.term());
+      add_forms(clause.field());
     }
   }
   return terms;

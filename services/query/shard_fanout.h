@@ -46,7 +46,8 @@ struct PageRequest {
 };
 
 // The (field, term) pairs whose statistics a plan needs, deduplicated, in
-// plan order; FIELD_UNSPECIFIED expands to FIELD_TITLE and FIELD_BODY.
+// plan order: each clause's term then its alternatives; FIELD_UNSPECIFIED
+// expands to FIELD_TITLE (all forms) then FIELD_BODY (all forms).
 std::vector<loupe::v1::FieldTerm> StatTermsForPlan(const loupe::v1::QueryPlan& plan);
 
 class ShardFanout {

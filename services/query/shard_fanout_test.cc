@@ -80,11 +80,45 @@ TEST(StatTermsTest, ExpandsUnspecifiedFieldAndDedupes) {
   EXPECT_THAT(terms, ElementsAre("1/nvidia", "2/nvidia", "2/chips"));
 }
 
+TEST(StatTermsTest, AsksForEveryFormOfAClause) {
+  loupe::v1::QueryPlan plan;
+  auto* group = plan.add_clauses();
+  group->set_term("run");
+  group->add_alternatives("running");
+  auto* body = plan.add_clauses();
+  body->set_term("chip");
+  body->add_alternatives("chips");
+  body->add_alternatives("run");
+  body->set_field(loupe::v1::FIELD_BODY);
+  std::vector<std::string> terms;
+  for (const auto& term : StatTermsForPlan(plan)) {
+    terms.push_back(absl::StrCat(term.field(), "/", term.term()));
+  }
+  EXPECT_THAT(terms, ElementsAre("1/run", "1/running", "2/run", "2/running", "2/chip",
+                                 "2/chips"));
+}
+
+TEST_F(FanoutTest, RejectsALanguageThatIsNotACode) {
+  StartShard1(CannedShard1());
+  QueryEngine engine = Engine();
+  loupe::v1::SearchRequest request = Request("nvidia", 3);
+  request.set_lang("french!");
+  absl::StatusOr<loupe::v1::SearchResponse> response =
+      engine.Search(request, absl::InfiniteFuture());
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(response.status().message()), HasSubstr("lang"));
+}
+
 TEST_F(FanoutTest, MergesShardsWithGlobalStatistics) {
   StartShard1(CannedShard1());
   QueryEngine engine = Engine();
+  // Language "und": one unstemmed form per word, so the terms are the typed
+  // words (multi-language forms are covered in plan_builder_test).
+  loupe::v1::SearchRequest request = Request("nvidia body:chips", 3, 1);
+  request.set_lang("und");
   absl::StatusOr<loupe::v1::SearchResponse> response =
-      engine.Search(Request("nvidia body:chips", 3, 1), absl::InfiniteFuture());
+      engine.Search(request, absl::InfiniteFuture());
   ASSERT_TRUE(response.ok()) << response.status();
 
   // Both shards were given the same, summed statistics.

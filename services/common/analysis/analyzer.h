@@ -9,7 +9,7 @@
 //   std::unique_ptr<Analyzer> analyzer = MakeDefaultAnalyzer();
 //   std::vector<Token> tokens;
 //   analyzer->Analyze("L'ancien président «réveil»", "fr", &tokens);
-//   // tokens: {"ancien", 0, 2, 8}, {"president", 1, 9, 19}, {"reveil", 2, 22, 29}
+//   // tokens: {"ancien", 0, 0, 8}, {"president", 1, 9, 19}, {"reveil", 2, 22, 29}
 #ifndef LOUPE_SERVICES_COMMON_ANALYSIS_ANALYZER_H_
 #define LOUPE_SERVICES_COMMON_ANALYSIS_ANALYZER_H_
 
@@ -41,7 +41,9 @@ class Analyzer {
   virtual ~Analyzer() = default;
 
   // Appends the tokens of `text` to *tokens. `text` must be valid UTF-8.
-  // `lang` is an ISO 639-1 code, or "" / "und" when unknown. Thread-safe.
+  // `lang` is an ISO 639-1 code, or "" / "und" when unknown (then no
+  // stemming and no stop words). A dropped stop word still consumes a
+  // position. Thread-safe.
   virtual void Analyze(absl::string_view text, absl::string_view lang,
                        std::vector<Token>* tokens) const = 0;
 

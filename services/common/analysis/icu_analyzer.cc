@@ -1,19 +1,22 @@
 #include "services/common/analysis/icu_analyzer.h"
 
 #include <unicode/brkiter.h>
-#include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
-#include <array>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+
+#include "services/common/analysis/language.h"
+#include "services/common/analysis/snowball_stemmer.h"
+#include "services/common/analysis/token_filters.h"
 
 namespace loupe {
 namespace {
 
-// Word break iterators are not thread-safe; each thread clones its own.
+// Word break iterators are not thread-safe; each thread creates its own.
 icu::BreakIterator& ThreadWordIterator() {
   thread_local std::unique_ptr<icu::BreakIterator> iterator;
   if (!iterator) {
@@ -27,73 +30,34 @@ icu::BreakIterator& ThreadWordIterator() {
   return *iterator;
 }
 
-const icu::Normalizer2& CaseFold() {
-  UErrorCode error = U_ZERO_ERROR;
-  static const icu::Normalizer2* folder = icu::Normalizer2::getNFKCCasefoldInstance(error);
-  return *folder;
-}
-
-const icu::Normalizer2& Decompose() {
-  UErrorCode error = U_ZERO_ERROR;
-  static const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
-  return *nfd;
-}
-
-bool IsApostrophe(UChar32 c) { return c == 0x27 || c == 0x2019 || c == 0x02BC; }
-
-// Folded, lowercase elided articles and pronouns: "l'avion" -> "avion".
-bool IsElisionPrefix(const icu::UnicodeString& prefix) {
-  static const std::array<const char16_t*, 13> kPrefixes = {
-      u"l", u"d", u"j", u"m", u"n", u"s", u"t", u"c", u"qu", u"jusqu", u"lorsqu", u"puisqu",
-      u"quoiqu"};
-  for (const char16_t* candidate : kPrefixes) {
-    if (prefix == icu::UnicodeString(candidate)) return true;
-  }
-  return false;
-}
-
-// Case-folds, strips elision/possessive, folds accents, unifies decimal marks.
-std::string NormaliseWord(const icu::UnicodeString& word) {
-  UErrorCode error = U_ZERO_ERROR;
-  icu::UnicodeString folded = CaseFold().normalize(word, error);
-  if (U_FAILURE(error)) return {};
-
-  // Elision: keep what follows the first apostrophe when the prefix is an
-  // elided word; English possessive: drop a trailing "'s".
-  for (int32_t i = 0; i < folded.length(); ++i) {
-    if (!IsApostrophe(folded.charAt(i))) continue;
-    icu::UnicodeString prefix(folded, 0, i);
-    if (IsElisionPrefix(prefix) && i + 1 < folded.length()) {
-      folded.remove(0, i + 1);
-    } else if (i + 2 == folded.length() && folded.charAt(i + 1) == u's') {
-      folded.truncate(i);
+// Steps 2–8 for one word. Returns false for a stop word; *term is empty when
+// nothing searchable is left.
+bool NormaliseWord(const icu::UnicodeString& word, const LanguageRules& rules,
+                   std::string* term) {
+  *term = FoldCase(word);
+  NormaliseApostrophes(term);
+  StripElision(rules.elision_prefixes, term);
+  StripPossessive(term);  // "Nvidia's" in any language: no language ends a word in 's.
+  JoinAcronym(term);
+  if (NormaliseNumber(term)) return true;
+  if (rules.IsStopWord(*term)) return false;
+  if (!rules.snowball_algorithm.empty()) {
+    std::string stem;
+    if (SnowballStem(rules.snowball_algorithm, *term, &stem) && !stem.empty()) {
+      *term = std::move(stem);
     }
-    break;
   }
-
-  icu::UnicodeString decomposed = Decompose().normalize(folded, error);
-  if (U_FAILURE(error)) return {};
-  icu::UnicodeString bare;
-  bool has_digit = false;
-  for (int32_t i = 0; i < decomposed.length();) {
-    UChar32 c = decomposed.char32At(i);
-    i += U16_LENGTH(c);
-    if (u_charType(c) == U_NON_SPACING_MARK) continue;
-    if (u_isdigit(c)) has_digit = true;
-    bare.append(c);
-  }
-  if (has_digit) bare.findAndReplace(u",", u".");
-  std::string out;
-  bare.toUTF8String(out);
-  return out;
+  *term = FoldAccents(*term);
+  return true;
 }
 
 }  // namespace
 
 void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
                           std::vector<Token>* tokens) const {
-  icu::UnicodeString utf16 =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  const LanguageRules& rules = RulesForLanguage(lang);
+  icu::UnicodeString utf16 = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   icu::BreakIterator& words = ThreadWordIterator();
   words.setText(utf16);
 
@@ -110,18 +74,23 @@ void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
   };
 
   uint32_t position = 0;
+  std::string term;
   int32_t start = words.first();
   for (int32_t end = words.next(); end != icu::BreakIterator::DONE;
        start = end, end = words.next()) {
     if (words.getRuleStatus() == UBRK_WORD_NONE) continue;
-    std::string term = NormaliseWord(icu::UnicodeString(utf16, start, end - start));
+    const icu::UnicodeString word(utf16, start, end - start);
+    if (!NormaliseWord(word, rules, &term)) {
+      ++position;  // A stop word keeps its place.
+      continue;
+    }
     if (term.empty()) continue;
-    Token token;
+    Token& token = tokens->emplace_back();
     token.term = std::move(term);
+    term.clear();
     token.position = position++;
     token.begin = advance_to(start);
     token.end = advance_to(end);
-    tokens->push_back(std::move(token));
   }
 }
 

@@ -1,12 +1,30 @@
-// IcuAnalyzer: Unicode word segmentation (ICU BreakIterator), NFKC case
-// folding, French/Italian elision and English possessives, accent folding,
-// and decimal commas read as points ("16,86" == "16.86").
+// IcuAnalyzer: the analysis pipeline, per word, in this order:
+//  1. Unicode word segmentation (ICU BreakIterator, root locale: UAX #29):
+//     "l'ancien", "Nvidia's", "16,86", "U.S" stay one word; "open-source",
+//     "e-mail" split; quotes and punctuation are not words.
+//  2. NFKC case folding; ’ and ʼ read as '.
+//  3. Elision for fr, it, ca ("l'", "d'", "qu'", "jusqu'", "dell'", …; an
+//     unknown language strips them all), and the English possessive "'s" in
+//     every language ("Nvidia's" in a French article; Dutch "auto's").
+//  4. Acronyms: "u.s" -> "us".
+//  5. Words with a digit are numbers: decimal commas become points
+//     ("16,86" == "16.86"); no stop words, no stemming.
+//  6. Stop words of the language (language.h): the word is dropped but still
+//     consumes a position, so phrases keep their gaps.
+//  7. Snowball stemmer of the language (libstemmer), on the accented word.
+//  8. Accent folding (Latin diacritics, œ -> oe): "réveil", "RÉVEIL" and
+//     "reveil" meet.
+// Unknown language ("", "und", or no table): steps 6 and 7 are skipped.
+// Offsets point at the whole original word (elided article included).
 //
-// No stemming and no stop words yet: the language-specific pipeline
-// (Snowball stemmers, stop lists) plugs in behind the same Analyzer
-// interface.
+//   IcuAnalyzer analyzer;
+//   std::vector<Token> tokens;
+//   analyzer.Analyze("Les réveils d'Apple", "fr", &tokens);
+//   // {"reveil", 1, 4, 13}, {"apple", 2, 14, 21}  ("les" is a stop word)
 #ifndef LOUPE_SERVICES_COMMON_ANALYSIS_ICU_ANALYZER_H_
 #define LOUPE_SERVICES_COMMON_ANALYSIS_ICU_ANALYZER_H_
+
+#include <string>
 
 #include "services/common/analysis/analyzer.h"
 
@@ -16,7 +34,7 @@ class IcuAnalyzer : public Analyzer {
  public:
   void Analyze(absl::string_view text, absl::string_view lang,
                std::vector<Token>* tokens) const override;
-  std::string Version() const override { return "icu-fold-1"; }
+  std::string Version() const override { return "icu-snowball-stop-2"; }
 };
 
 }  // namespace loupe

@@ -1,5 +1,10 @@
 #include "services/common/analysis/icu_analyzer.h"
 
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -7,8 +12,11 @@ namespace loupe {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::IsSupersetOf;
+using ::testing::Not;
+using ::testing::Contains;
 
-std::vector<std::string> Terms(absl::string_view text, absl::string_view lang = "fr") {
+std::vector<std::string> Terms(absl::string_view text, absl::string_view lang) {
   std::vector<Token> tokens;
   IcuAnalyzer().Analyze(text, lang, &tokens);
   std::vector<std::string> terms;
@@ -16,22 +24,66 @@ std::vector<std::string> Terms(absl::string_view text, absl::string_view lang = 
   return terms;
 }
 
-TEST(IcuAnalyzerTest, FoldsCaseAndAccents) {
-  EXPECT_THAT(Terms("Réveil RÉVEIL reveil"), ElementsAre("reveil", "reveil", "reveil"));
+struct Case {
+  const char* text;
+  const char* lang;
+  // Expected terms, space-separated; reviewed by hand.
+  const char* terms;
+};
+
+// (text, language) -> terms. Stems are Snowball's, accents folded after.
+constexpr Case kTable[] = {
+    // ---- English.
+    {"Nvidia's GPUs are running faster than the competitors' chips", "en",
+     "nvidia gpus run faster than competitor chip"},
+    {"The cats' toys in the house were jumping", "en", "cat toy hous were jump"},
+    {"U.S. open-source e-mail", "en", "us open sourc e mail"},
+    {"16,86% and 16.86, 2,90 or 2.90", "en", "16.86 16.86 2.90 2.90"},
+    {"600 billion dollars", "en", "600 billion dollar"},
+    {"a «réveil» and a ``réveil''", "en", "reveil reveil"},
+    {"Nvidia’s chips", "en", "nvidia chip"},  // Typographic apostrophe.
+    {"l'ancien d'entraînement", "en", "l'ancien d'entrain"},  // No elision in English.
+    {"Studies studied studying", "en", "studi studi studi"},
+    // ---- French.
+    {"L'ancien d'entraînement qu'il jusqu'à lorsqu'elle puisqu’on", "fr", "ancien entrain"},
+    {"«réveil» ``réveil'' RÉVEIL reveil réveillés", "fr", "reveil reveil reveil reveil reveil"},
+    {"16,86% 600 milliards 2,90 € et 16.86", "fr", "16.86 600 milliard 2.90 16.86"},
+    {"open-source e-mail U.S. aujourd’hui l'État œuvre", "fr",
+     "open sourc e mail us aujourd'hui etat oeuvr"},
+    {"Les présidents de la République française", "fr", "president republ francais"},
+    {"Nvidia's chez Dell's", "fr", "nvidi chez del"},  // English possessive in French text.
+    {"Les réveils d'Apple", "fr", "reveil apple"},
+    {"L’économie s'est effondrée", "fr", "econom effondr"},
+    // ---- German, Spanish, Italian.
+    {"Die Häuser der Bundesregierung und Straße", "de", "haus bundesregier strass"},
+    {"Las canciones más populares del año", "es", "cancion popular ano"},
+    {"Dell'anno scorso l'economia italiana è cresciuta", "it",
+     "anno scors econom italian cresc"},
+    // ---- Unknown language: no stop words, no stemming, clitics still go.
+    {"L'ancien Nvidia's réveils RÉVEIL running the", "und",
+     "ancien nvidia reveils reveil running the"},
+    {"Les réveils", "", "les reveils"},
+};
+
+TEST(IcuAnalyzerTest, Table) {
+  for (const Case& c : kTable) {
+    EXPECT_EQ(absl::StrJoin(Terms(c.text, c.lang), " "), c.terms)
+        << "text: " << c.text << " lang: " << c.lang;
+  }
 }
 
-TEST(IcuAnalyzerTest, SplitsOnPunctuationAndQuotes) {
-  EXPECT_THAT(Terms("un «réveil» pour `` US Tech ''"),
-              ElementsAre("un", "reveil", "pour", "us", "tech"));
+TEST(IcuAnalyzerTest, AccentsFoldAfterStemming) {
+  EXPECT_EQ(Terms("réveil", "fr"), Terms("reveil", "fr"));
+  EXPECT_EQ(Terms("RÉVEIL", "fr"), Terms("reveil", "fr"));
+  EXPECT_EQ(Terms("réveil", "und"), Terms("REVEIL", "und"));
 }
 
-TEST(IcuAnalyzerTest, RemovesFrenchElisionAndEnglishPossessive) {
-  EXPECT_THAT(Terms("L'ancien d'entraînement qu'il"), ElementsAre("ancien", "entrainement", "il"));
-  EXPECT_THAT(Terms("Nvidia's GPUs", "en"), ElementsAre("nvidia", "gpus"));
-}
-
-TEST(IcuAnalyzerTest, DecimalCommaMeetsDecimalPoint) {
-  EXPECT_THAT(Terms("16,86% et 16.86"), ElementsAre("16.86", "et", "16.86"));
+TEST(IcuAnalyzerTest, StopWordsKeepTheirPositions) {
+  std::vector<Token> tokens;
+  IcuAnalyzer().Analyze("Les présidents de la République", "fr", &tokens);
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[0].position, 1u);
+  EXPECT_EQ(tokens[1].position, 4u);
 }
 
 TEST(IcuAnalyzerTest, OffsetsPointIntoTheOriginalBytes) {
@@ -46,8 +98,65 @@ TEST(IcuAnalyzerTest, OffsetsPointIntoTheOriginalBytes) {
 }
 
 TEST(IcuAnalyzerTest, EmptyAndPunctuationOnlyTextHaveNoTokens) {
-  EXPECT_TRUE(Terms("").empty());
-  EXPECT_TRUE(Terms(" -- «» ... ").empty());
+  EXPECT_TRUE(Terms("", "fr").empty());
+  EXPECT_TRUE(Terms(" -- «» ... ", "fr").empty());
+}
+
+TEST(IcuAnalyzerTest, ThreadsGetTheSameTerms) {
+  const std::string text = "Les présidents réveillés running faster 16,86% l'économie";
+  const std::vector<std::string> fr = Terms(text, "fr");
+  const std::vector<std::string> en = Terms(text, "en");
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        if (Terms(text, (i + t) % 2 ? "fr" : "en") != ((i + t) % 2 ? fr : en)) ++mismatches[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_THAT(mismatches, ElementsAre(0, 0, 0, 0));
+}
+
+std::string ReadSample(const std::string& name) {
+  std::ifstream in(std::string(LOUPE_SAMPLES_DIR) + "/" + name, std::ios::binary);
+  if (!in) return "";
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+TEST(IcuAnalyzerTest, SeedArticleFrench) {
+  const std::string text = ReadSample("seed-article-fr.txt");
+  if (text.empty()) GTEST_SKIP() << LOUPE_SAMPLES_DIR << "/seed-article-fr.txt is absent";
+  std::vector<Token> tokens;
+  IcuAnalyzer().Analyze(text, "fr", &tokens);
+  std::vector<std::string> terms;
+  for (const Token& token : tokens) terms.push_back(token.term);
+  // "«réveil»", "`` réveil ''", "L'ancien", "16,86%", "600 milliards", "open-source".
+  EXPECT_THAT(terms, IsSupersetOf({"reveil", "ancien", "16.86", "600", "milliard", "deepseek",
+                                   "open", "sourc", "president", "americain", "nvidi"}));
+  for (absl::string_view stop : {"les", "de", "la", "l", "d", "un", "à", "a"}) {
+    EXPECT_THAT(terms, Not(Contains(std::string(stop))));
+  }
+  uint32_t last_position = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& token = tokens[i];
+    // No quote, no upper case, no accent survives.
+    for (char c : token.term) {
+      EXPECT_TRUE(c != '`' && c != '"' && !(c >= 'A' && c <= 'Z')) << token.term;
+    }
+    EXPECT_EQ(token.term.find("\xC3"), std::string::npos) << token.term;  // No é, è, à…
+    if (i > 0) {
+      EXPECT_GT(token.position, last_position);
+    }
+    last_position = token.position;
+    // Offsets: the original word, analysed alone, gives the same term.
+    ASSERT_LE(token.end, text.size());
+    const std::string word = text.substr(token.begin, token.end - token.begin);
+    EXPECT_THAT(Terms(word, "fr"), ElementsAre(token.term)) << word;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,57 @@
+// Per-language analysis rules: which ISO 639-1 code maps to which Snowball
+// stemmer, which elided articles a language drops ("l'", "dell'"), and its
+// stop words. Pure lookups over static tables; thread-safe.
+//
+// Codes are normalised first ("FR", "fr-CA", "fr_FR" -> "fr"); "" and "und"
+// mean unknown (no stemmer, no stop words).
+//
+//   const LanguageRules& rules = RulesForLanguage("fr-FR");
+//   rules.snowball_algorithm  // "french"
+//   rules.IsStopWord("les")   // true
+#ifndef LOUPE_SERVICES_COMMON_ANALYSIS_LANGUAGE_H_
+#define LOUPE_SERVICES_COMMON_ANALYSIS_LANGUAGE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
+
+namespace loupe {
+
+struct LanguageRules {
+  // Normalised ISO 639-1 code; "" when unknown.
+  std::string code;
+  // libstemmer algorithm name ("french"); "" = no stemming.
+  std::string snowball_algorithm;
+  // Case-folded elided prefixes, without the apostrophe ("l", "jusqu").
+  absl::flat_hash_set<std::string> elision_prefixes;
+  // Case-folded (NFKC_Casefold, accents kept) stop words; empty = none.
+  absl::flat_hash_set<std::string> stop_words;
+
+  bool IsStopWord(absl::string_view folded_word) const {
+    return stop_words.contains(folded_word);
+  }
+  bool known() const { return !code.empty(); }
+};
+
+// "FR" / "fr-CA" / "fr_FR" -> "fr"; "", "und" and codes that are not 2–3
+// ASCII letters -> "".
+std::string NormaliseLanguageCode(absl::string_view lang);
+
+// Rules for `lang` (any form NormaliseLanguageCode accepts). A code with no
+// table gives rules with `code` set and nothing else (no stemming, no stop
+// words). Unknown languages strip every known elision (language-neutral
+// clitics) but neither stem nor drop stop words.
+const LanguageRules& RulesForLanguage(absl::string_view lang);
+
+// The ISO 639-1 codes that have a Snowball stemmer, sorted.
+std::vector<std::string> StemmedLanguageCodes();
+
+// Stop lists, written for this project (small, standard function words).
+// Defined in stop_words.cc. Empty for languages without a list.
+const std::vector<absl::string_view>& StopWordList(absl::string_view code);
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_COMMON_ANALYSIS_LANGUAGE_H_

@@ -1,0 +1,82 @@
+#include "services/common/analysis/language.h"
+
+#include <algorithm>
+#include <set>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/analysis/snowball_stemmer.h"
+#include "services/common/analysis/token_filters.h"
+
+namespace loupe {
+namespace {
+
+TEST(LanguageTest, NormalisesCodes) {
+  EXPECT_EQ(NormaliseLanguageCode("fr"), "fr");
+  EXPECT_EQ(NormaliseLanguageCode("FR"), "fr");
+  EXPECT_EQ(NormaliseLanguageCode("fr-CA"), "fr");
+  EXPECT_EQ(NormaliseLanguageCode("pt_BR"), "pt");
+  EXPECT_EQ(NormaliseLanguageCode(""), "");
+  EXPECT_EQ(NormaliseLanguageCode("und"), "");
+  EXPECT_EQ(NormaliseLanguageCode("x"), "");
+  EXPECT_EQ(NormaliseLanguageCode("french"), "");
+  EXPECT_EQ(NormaliseLanguageCode("f1"), "");
+}
+
+TEST(LanguageTest, EveryLibstemmerAlgorithmHasACode) {
+  std::set<std::string> reachable;
+  for (const std::string& code : StemmedLanguageCodes()) {
+    const LanguageRules& rules = RulesForLanguage(code);
+    EXPECT_EQ(rules.code, code);
+    ASSERT_FALSE(rules.snowball_algorithm.empty()) << code;
+    std::string stem;
+    EXPECT_TRUE(SnowballStem(rules.snowball_algorithm, "test", &stem)) << code;
+    reachable.insert(rules.snowball_algorithm);
+  }
+  for (const std::string& algorithm : SnowballAlgorithms()) {
+    if (algorithm == "porter") continue;  // Superseded by "english".
+    EXPECT_TRUE(reachable.count(algorithm)) << algorithm << " has no ISO 639-1 code";
+  }
+}
+
+TEST(LanguageTest, UnknownLanguagesNeitherStemNorStop) {
+  for (absl::string_view lang : {"", "und", "xx", "zh"}) {
+    const LanguageRules& rules = RulesForLanguage(lang);
+    EXPECT_TRUE(rules.snowball_algorithm.empty()) << lang;
+    EXPECT_TRUE(rules.stop_words.empty()) << lang;
+  }
+  EXPECT_FALSE(RulesForLanguage("und").elision_prefixes.empty());
+}
+
+TEST(LanguageTest, StopListsAreSmallFoldedAndCovered) {
+  for (absl::string_view lang : {"en", "fr", "de", "es", "it", "pt", "nl"}) {
+    const std::vector<absl::string_view>& words = StopWordList(lang);
+    EXPECT_GE(words.size(), 30u) << lang;
+    EXPECT_LE(words.size(), 80u) << lang;
+    for (absl::string_view word : words) {
+      // Stored exactly as the analyser compares them: case-folded.
+      EXPECT_EQ(FoldCase(icu::UnicodeString::fromUTF8(
+                    icu::StringPiece(word.data(), static_cast<int32_t>(word.size())))),
+                word)
+          << lang << " " << word;
+    }
+  }
+  EXPECT_TRUE(RulesForLanguage("fr").IsStopWord("à"));
+  EXPECT_TRUE(RulesForLanguage("en").IsStopWord("the"));
+  EXPECT_FALSE(RulesForLanguage("en").IsStopWord("les"));
+  EXPECT_TRUE(StopWordList("ru").empty());
+}
+
+TEST(SnowballStemmerTest, StemsAndRejectsUnknownAlgorithms) {
+  std::string stem;
+  ASSERT_TRUE(SnowballStem("french", "réveillés", &stem));
+  EXPECT_EQ(stem, "réveil");
+  ASSERT_TRUE(SnowballStem("english", "running", &stem));
+  EXPECT_EQ(stem, "run");
+  stem = "unchanged";
+  EXPECT_FALSE(SnowballStem("klingon", "qapla", &stem));
+  EXPECT_EQ(stem, "unchanged");
+}
+
+}  // namespace
+}  // namespace loupe
