@@ -174,10 +174,14 @@ class Cluster:
                       f"--index_addresses={addresses}", f"--data_dir={self.root}/query",
                       f"--listen=127.0.0.1:{query_port}"] + self.extra_query_args,
             f"127.0.0.1:{query_port}", f"{self.root}/query.log")
-        for process in self.processes():
-            process.start()
-        for process in self.processes():
-            wait_serving(process.address, process=process)
+        try:
+            for process in self.processes():
+                process.start()
+            for process in self.processes():
+                wait_serving(process.address, process=process)
+        except BaseException:
+            self.close()  # stop what did start: never leak processes
+            raise
         self.connect()
 
     def processes(self):
