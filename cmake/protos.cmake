@@ -14,6 +14,7 @@ set(LOUPE_PROTOS
   "loupe/v1/ingest.proto|${LOUPE_PROTO_SRC_DIR}|1"
   "loupe/v1/index.proto|${LOUPE_PROTO_SRC_DIR}|1"
   "loupe/v1/query.proto|${LOUPE_PROTO_SRC_DIR}|1"
+  "loupe/v1/admin.proto|${LOUPE_PROTO_SRC_DIR}|1"
   "loupe/storage/v1/index_storage.proto|${LOUPE_PROTO_SRC_DIR}|0"
   "loupe/storage/v1/ingest_storage.proto|${LOUPE_PROTO_SRC_DIR}|0"
   "loupe/storage/v1/query_storage.proto|${LOUPE_PROTO_SRC_DIR}|0"

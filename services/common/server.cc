@@ -1,20 +1,26 @@
 #include "services/common/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
+#include "services/common/auth_server_credentials.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
 #include "services/common/metrics_http.h"
 #include "services/common/rpc_observer.h"
+#include "services/common/security_flags.h"
 
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port of the Prometheus /metrics HTTP endpoint; default: the gRPC host with "
@@ -34,6 +40,55 @@ std::string DefaultMetricsAddress(const std::string& listen_address) {
     return "";
   }
   return absl::StrCat(listen_address.substr(0, colon), ":", port + 1000);
+}
+
+// Removes the reflection plugin, which libgrpc++_reflection registers for
+// every server as soon as it is loaded (--reflection=false, health port).
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+                                    return plugin->name() == "proto_server_reflection";
+                                  }),
+                   plugins->end());
+  }
+};
+
+// The plaintext port that serves only grpc.health.v1.Health (its own default
+// health service, kept in step with the main server's).
+absl::StatusOr<std::unique_ptr<grpc::Server>> StartHealthOnlyServer(const std::string& address) {
+  // gRPC refuses a server with no method to poll; the generic service answers
+  // UNIMPLEMENTED to everything but the health checks.
+  static auto* const unimplemented = new grpc::CallbackGenericService();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.SetOption(std::make_unique<WithoutReflection>());
+  builder.RegisterCallbackGenericService(unimplemented);
+  builder.SetMaxReceiveMessageSize(4096);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("--health_listen=", address, ": cannot listen (port in use?)"));
+  }
+  // A new health service says SERVING; not until the main server is up.
+  server->GetHealthCheckService()->SetServingStatus(false);
+  return server;
+}
+
+std::string SecuritySummary(const ServerSecurity& security) {
+  static constexpr const char* kClientAuth[] = {"none", "request", "require"};
+  return absl::StrCat(
+      security.tls.enabled
+          ? absl::StrCat("TLS (client certificates: ",
+                         kClientAuth[static_cast<int>(security.tls.client_auth)], ")")
+          : std::string("plaintext"),
+      security.api_keys != nullptr
+          ? absl::StrCat(", ", security.api_keys->size(), " API keys from ", security.api_keys_file)
+          : std::string(", no API keys"),
+      security.reflection ? ", reflection on" : ", reflection off");
 }
 
 sigset_t ShutdownSignals() {
@@ -65,6 +120,8 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
 
   absl::StatusOr<RpcLogging> logging = ParseRpcLogging(absl::GetFlag(FLAGS_log_rpcs));
   if (!logging.ok()) return logging.status();
+  absl::StatusOr<ServerSecurity> security = ServerSecurityFromFlags();
+  if (!security.ok()) return security.status();
 
   // Metrics: an explicit address must work; the derived default may be taken
   // (tests, several services on one host), which only costs a warning.
@@ -87,22 +144,37 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  std::unique_ptr<grpc::Server> health_server;
+  if (!security->health_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<grpc::Server>> started =
+        StartHealthOnlyServer(security->health_listen);
+    if (!started.ok()) return started.status();
+    health_server = *std::move(started);
+  }
+
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &bound_port);
+  builder.AddListeningPort(options.listen_address,
+                           MakeServerCredentials(security->tls, security->api_keys), &bound_port);
+  if (!security->reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   builder.experimental().SetInterceptorCreators(MakeRpcObserverFactories(*logging));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
+    if (health_server != nullptr) health_server->Shutdown();
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address, " (port in use?)"));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(true);
-  LogInfo(absl::StrCat(options.name, " serving on ", options.listen_address));
+  if (health_server != nullptr) health_server->GetHealthCheckService()->SetServingStatus(true);
+  LogInfo(absl::StrCat(options.name, " serving on ", options.listen_address, ": ",
+                       SecuritySummary(*security)));
+  if (health_server != nullptr) {
+    LogInfo(absl::StrCat("plaintext health checks on ", security->health_listen));
+  }
 
   sigset_t signals = ShutdownSignals();
   int received = 0;
@@ -110,9 +182,14 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   LogInfo(absl::StrCat("received signal ", received, ", shutting down"));
 
   health->SetServingStatus(false);
+  if (health_server != nullptr) health_server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(options.shutdown_grace_ms));
   server->Wait();
+  if (health_server != nullptr) {
+    health_server->Shutdown(std::chrono::system_clock::now());
+    health_server->Wait();
+  }
   // Gauges read engines that are about to be flushed and destroyed.
   metrics_http.Stop();
   Metrics().ClearGauges();
@@ -134,8 +211,18 @@ grpc::ChannelArguments InternalChannelArguments(int max_message_bytes) {
 }
 
 std::shared_ptr<grpc::Channel> MakeInternalChannel(const std::string& address) {
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   InternalChannelArguments());
+  // Read once: every internal channel of the process shares the TLS files.
+  static const ClientTls* const tls = [] {
+    absl::StatusOr<ClientTls> loaded = InternalClientTlsFromFlags();
+    if (!loaded.ok()) {
+      LogError(absl::StrCat("bad configuration: ", loaded.status().message()));
+      std::exit(2);
+    }
+    return new ClientTls(*std::move(loaded));
+  }();
+  grpc::ChannelArguments args = InternalChannelArguments();
+  std::shared_ptr<grpc::ChannelCredentials> credentials = ChannelCredentialsFor(*tls, &args);
+  return grpc::CreateCustomChannel(address, credentials, args);
 }
 
 }  // namespace loupe

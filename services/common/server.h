@@ -1,7 +1,8 @@
 // Server bootstrap shared by the three services: one gRPC server with the
 // service's handlers, grpc.health.v1.Health (Kubernetes probes, grpcurl) and
 // server reflection (grpcurl list/describe with no -proto flag), stopped
-// cleanly on SIGTERM or SIGINT.
+// cleanly on SIGTERM or SIGINT. TLS, mutual TLS, API keys, reflection and a
+// plaintext health-only port come from the flags of security_flags.h.
 //
 //   int main(int argc, char** argv) {
 //     loupe::BlockShutdownSignals();   // first, before any thread starts
@@ -41,11 +42,12 @@ struct ServerOptions {
 // starts later, so ServeUntilSignal can wait for them. Call first in main.
 void BlockShutdownSignals();
 
-// Starts the server and reports SERVING on the health service (overall and
+// Starts the server (TLS and API keys per security_flags.h) and reports SERVING on the health service (overall and
 // per registered service), with the Prometheus endpoint (--metrics_listen)
 // and per-RPC metrics and logs (--log_rpcs); blocks until SIGTERM or SIGINT,
 // then reports NOT_SERVING, drains in-flight RPCs (up to the grace period),
-// runs `on_shutdown` and returns. Fails when the address cannot be bound.
+// runs `on_shutdown` and returns. Fails when the address cannot be bound or
+// a security flag is wrong (a file missing, cert without key, a bad key file).
 absl::Status ServeUntilSignal(const ServerOptions& options,
                               const std::vector<grpc::Service*>& services,
                               const std::function<void()>& on_shutdown);
@@ -54,7 +56,10 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
 // reconnect backoff suited to loopback and in-cluster calls).
 grpc::ChannelArguments InternalChannelArguments(int max_message_bytes = 64 << 20);
 
-// An insecure channel to `address` with InternalChannelArguments.
+// A channel to `address` (an index shard) with InternalChannelArguments:
+// plaintext, or TLS with --internal_tls (verified with --tls_ca, presenting
+// --tls_cert/--tls_key for mutual TLS; see security_flags.h). The files are
+// read at the first call; a bad file ends the process with a one-line error.
 std::shared_ptr<grpc::Channel> MakeInternalChannel(const std::string& address);
 
 }  // namespace loupe

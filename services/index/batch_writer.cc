@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/status_util.h"
+#include "services/index/document_metadata.h"
 #include "services/index/field_terms.h"
 #include "services/index/index_schema.h"
 
@@ -62,6 +63,13 @@ absl::Status BatchWriter::RemoveDocid(uint32_t docid) {
       --df_deltas_[PostingStore::TermKey(field, entry.first)];
     }
   }
+  for (const auto& [field, term] : KeywordPostings(stored.source(), stored.lang(), stored.tags())) {
+    postings_->RemovePosting(&batch_, field, term, docid);
+    --df_deltas_[PostingStore::TermKey(field, term)];
+  }
+  if (stored.has_published_at()) {
+    RemoveDocumentDate(&batch_, *store_, docid, stored.published_at().seconds());
+  }
   if (state_.document_count() == 0 || state_.title_tokens() < stored.title_tokens() ||
       state_.body_tokens() < stored.body_tokens()) {
     return absl::DataLossError("shard counters are lower than a live document's share");
@@ -98,6 +106,15 @@ absl::Status BatchWriter::Upsert(const v1::IndexedDocument& indexed) {
       postings_->AddPosting(&batch_, field, term, docid, terms->token_count, positions);
       ++df_deltas_[PostingStore::TermKey(field, term)];
     }
+  }
+  // Filters: keyword postings (one position, length 1) and the date.
+  for (const auto& [field, term] :
+       KeywordPostings(document.source(), document.lang(), document.tags())) {
+    postings_->AddPosting(&batch_, field, term, docid, /*field_length=*/1, {0});
+    ++df_deltas_[PostingStore::TermKey(field, term)];
+  }
+  if (document.has_published_at()) {
+    AddDocumentDate(&batch_, *store_, docid, document.published_at().seconds());
   }
 
   storage::v1::StoredDocument stored;

@@ -88,8 +88,11 @@ absl::StatusOr<std::unique_ptr<IndexEngine>> IndexEngine::Open(
   LOUPE_RETURN_IF_ERROR((*store)->CheckOrRecordShardCount(kMetaFamily, options.shard_count));
   LOUPE_RETURN_IF_ERROR(CheckOrRecordIdentity(**store, kShardIdKey,
                                               std::to_string(options.shard_id), "--shard_id"));
-  LOUPE_RETURN_IF_ERROR(CheckOrRecordIdentity(**store, kAnalyzerVersionKey, analyzer->Version(),
-                                              "the analyser version"));
+  // The layout version rides with the analyser's: either change refuses
+  // an old data folder.
+  LOUPE_RETURN_IF_ERROR(CheckOrRecordIdentity(
+      **store, kAnalyzerVersionKey, absl::StrCat(analyzer->Version(), "+", kIndexFormat),
+      "the analyser version + index format"));
   storage::v1::IndexState state;
   absl::StatusOr<std::optional<std::string>> raw = (*store)->Get(kMetaFamily, kStateKey);
   if (!raw.ok()) return raw.status();
@@ -229,6 +232,26 @@ absl::StatusOr<v1::TermStatsResponse> IndexEngine::TermStats(
       violations.Add(absl::StrCat("terms[", i, "].term"), "must be non-empty, without NUL");
     }
   }
+  if (request.prefixes_size() > kMaxTermStatsPrefixes) {
+    violations.Add("prefixes", absl::StrCat("has ", request.prefixes_size(), " entries; at most ",
+                                            kMaxTermStatsPrefixes));
+  }
+  for (int i = 0; i < request.prefixes_size(); ++i) {
+    const v1::FieldTerm& prefix = request.prefixes(i);
+    if (prefix.field() != v1::FIELD_TITLE && prefix.field() != v1::FIELD_BODY) {
+      violations.Add(absl::StrCat("prefixes[", i, "].field"), "must be FIELD_TITLE or FIELD_BODY");
+    }
+    if (prefix.term().empty() || absl::StrContains(prefix.term(), '\0')) {
+      violations.Add(absl::StrCat("prefixes[", i, "].term"), "must be non-empty, without NUL");
+    }
+  }
+  if (request.prefixes_size() > 0 &&
+      (request.max_prefix_expansions() < 1 ||
+       request.max_prefix_expansions() > kMaxPrefixExpansions)) {
+    violations.Add("max_prefix_expansions",
+                   absl::StrCat("is ", request.max_prefix_expansions(), "; must be 1–",
+                                kMaxPrefixExpansions));
+  }
   if (!violations.empty()) return violations.ToStatus("invalid TermStats request");
 
   ScopedSnapshot snapshot(store_->db());
@@ -241,6 +264,11 @@ absl::StatusOr<v1::TermStatsResponse> IndexEngine::TermStats(
         postings_.DocumentFrequency(snapshot.get(), PostingStore::TermKey(term.field(), term.term()));
     if (!df.ok()) return df.status();
     response.add_document_frequencies(*df);
+  }
+  for (const v1::FieldTerm& prefix : request.prefixes()) {
+    LOUPE_RETURN_IF_ERROR(postings_.ExpandPrefix(snapshot.get(), prefix.field(), prefix.term(),
+                                                 request.max_prefix_expansions(),
+                                                 response.add_prefix_expansions()));
   }
   return response;
 }

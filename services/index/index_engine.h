@@ -38,6 +38,8 @@ namespace loupe {
 inline constexpr int kMaxApplyOperations = 10000;
 inline constexpr int kMaxFetchIds = 10000;
 inline constexpr int kMaxTermStatsTerms = 1024;
+inline constexpr int kMaxTermStatsPrefixes = 64;
+inline constexpr uint32_t kMaxPrefixExpansions = 10000;
 inline constexpr int kMaxPlanClauses = 1024;
 inline constexpr uint32_t kMaxSearchLimit = 10000;
 inline constexpr uint32_t kDefaultSnippetChars = 200;
@@ -69,6 +71,16 @@ class IndexEngine {
   uint32_t shard_id() const { return options_.shard_id; }
   uint32_t shard_count() const { return options_.shard_count; }
   const std::string& analyzer_version() const { return analyzer_version_; }
+
+  // Writes a consistent checkpoint of the shard's RocksDB into `dir` (see
+  // RocksStore::Checkpoint) while no Apply runs, and returns the applied
+  // sequence the checkpoint holds (for AdminService.Checkpoint).
+  absl::StatusOr<uint64_t> Checkpoint(const std::string& dir) ABSL_LOCKS_EXCLUDED(apply_mutex_) {
+    absl::MutexLock lock(&apply_mutex_);
+    absl::Status written = store_->Checkpoint(dir);
+    if (!written.ok()) return written;
+    return state_.applied_sequence();
+  }
 
  private:
   IndexEngine(std::unique_ptr<RocksStore> store, const IndexEngineOptions& options,

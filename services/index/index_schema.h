@@ -10,6 +10,10 @@
 //   ids       BE32 docid -> external id (cheap id lookup for top-k tie-breaks)
 //   postings  field byte + term + '\0' + BE32 docid -> posting (posting_store.h)
 //   terms     field byte + term -> varint document frequency
+//   dates     sortable BE64 published_at seconds + BE32 docid -> "" (date filters)
+//   doc_dates BE32 docid -> sortable BE64 published_at seconds (date sort);
+//             a document without published_at has no entry in either
+// Keyword fields (source, lang, tags) are postings too (keyword_terms.h).
 //
 //   std::string key = StoredKey(42);
 //   store->Get(kStoredFamily, key);
@@ -32,16 +36,23 @@ inline constexpr absl::string_view kStoredFamily = "stored";
 inline constexpr absl::string_view kIdsFamily = "ids";
 inline constexpr absl::string_view kPostingsFamily = "postings";
 inline constexpr absl::string_view kTermsFamily = "terms";
+inline constexpr absl::string_view kDatesFamily = "dates";
+inline constexpr absl::string_view kDocDatesFamily = "doc_dates";
 
 inline std::vector<std::string> AllFamilies() {
   return {std::string(kMetaFamily),    std::string(kDocsFamily),
           std::string(kStoredFamily),  std::string(kIdsFamily),
-          std::string(kPostingsFamily), std::string(kTermsFamily)};
+          std::string(kPostingsFamily), std::string(kTermsFamily),
+          std::string(kDatesFamily),   std::string(kDocDatesFamily)};
 }
 
 inline constexpr absl::string_view kShardIdKey = "cluster/shard_id";
 inline constexpr absl::string_view kAnalyzerVersionKey = "index/analyzer_version";
 inline constexpr absl::string_view kStateKey = "index/state";
+
+// Version of the on-disk layout, recorded with the analyser version: a shard
+// built with another layout refuses to start. 2: keyword postings and dates.
+inline constexpr absl::string_view kIndexFormat = "format-2";
 
 // The analysed fields, in the order their scores are summed.
 inline constexpr loupe::v1::Field kTextFields[] = {loupe::v1::FIELD_TITLE,

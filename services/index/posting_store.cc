@@ -130,4 +130,31 @@ absl::Status PostingStore::ForEach(const rocksdb::Snapshot* snapshot, loupe::v1:
   return FromRocksDb(it->status(), "rocksdb scan postings");
 }
 
+absl::Status PostingStore::ExpandPrefix(const rocksdb::Snapshot* snapshot,
+                                        loupe::v1::Field field, absl::string_view prefix,
+                                        uint32_t max_terms,
+                                        loupe::v1::PrefixExpansion* expansion) const {
+  const std::string start = TermKey(field, prefix);
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, terms_));
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    if (!key.starts_with(start)) break;
+    if (static_cast<uint32_t>(expansion->terms_size()) >= max_terms) {
+      expansion->set_truncated(true);
+      break;
+    }
+    size_t pos = 0;
+    uint64_t df = 0;
+    const rocksdb::Slice value = it->value();
+    if (!ReadVarint(absl::string_view(value.data(), value.size()), &pos, &df)) {
+      return absl::DataLossError("corrupt document frequency in terms family");
+    }
+    expansion->add_terms(std::string(key.data() + 1, key.size() - 1));
+    expansion->add_document_frequencies(df);
+  }
+  return FromRocksDb(it->status(), "rocksdb scan terms");
+}
+
 }  // namespace loupe

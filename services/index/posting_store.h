@@ -70,6 +70,13 @@ class PostingStore {
                        absl::string_view term, bool with_positions,
                        const std::function<void(const Posting&)>& visit) const;
 
+  // The terms of `field` that start with `prefix`, ascending, with their
+  // document frequencies, as of `snapshot`: at most `max_terms`, with
+  // `truncated` set when more exist.
+  absl::Status ExpandPrefix(const rocksdb::Snapshot* snapshot, loupe::v1::Field field,
+                            absl::string_view prefix, uint32_t max_terms,
+                            loupe::v1::PrefixExpansion* expansion) const;
+
   // Encoding of one posting value; exposed for tests.
   static std::string EncodeValue(uint32_t field_length, const std::vector<uint32_t>& positions);
   static bool DecodeValue(absl::string_view value, bool with_positions, Posting* posting);

@@ -11,42 +11,54 @@
 #include "services/common/status_util.h"
 #include "services/index/index_engine.h"
 #include "services/index/index_schema.h"
+#include "services/index/query_evaluator.h"
 
 namespace loupe {
 namespace {
 
 // Most alternatives a clause may carry.
-constexpr int kMaxAlternatives = 16;
-
-// One scored (clause, concrete field) pair, ready to run. A clause with
-// alternatives is a group of forms scored as one term.
-struct ScoredTerm {
-  int clause = 0;
-  v1::Field field = v1::FIELD_UNSPECIFIED;
-  // The clause's term, then its alternatives.
-  std::vector<const std::string*> forms;
-  v1::Occur occur = v1::OCCUR_SHOULD;
-  double boost_weight = 0;  // boost * field weight
-  double idf = 0;
-  double average_length = 0;
-};
-
-struct DocAccumulator {
-  double score = 0;
-  uint32_t must_matches = 0;
-  int last_must_clause = -1;
-  bool should_matched = false;
-};
+constexpr int kMaxAlternatives = kMaxTermAlternatives;
 
 struct Hit {
-  double score;
+  double score = 0;
+  int64_t date = kNoDate;
   std::string id;
 };
 
-// Strict "a ranks before b": score descending, then id ascending.
-bool RanksBefore(const Hit& a, const Hit& b) {
-  if (a.score != b.score) return a.score > b.score;
-  return a.id < b.id;
+// Compares the primary keys of two hits in `order`: < 0 when `a` ranks
+// before `b`, 0 when equal (the id decides), > 0 after.
+int ComparePrimary(v1::HitOrder order, double a_score, int64_t a_date, double b_score,
+                   int64_t b_date) {
+  switch (order) {
+    case v1::HIT_ORDER_DATE_DESC:
+      return a_date > b_date ? -1 : a_date < b_date ? 1 : 0;
+    case v1::HIT_ORDER_DATE_ASC:
+      return a_date < b_date ? -1 : a_date > b_date ? 1 : 0;
+    default:
+      return a_score > b_score ? -1 : a_score < b_score ? 1 : 0;
+  }
+}
+
+// Strict "a ranks before b" in `order`, ties by id ascending.
+struct RanksBefore {
+  v1::HitOrder order;
+  bool operator()(const Hit& a, const Hit& b) const {
+    const int primary = ComparePrimary(order, a.score, a.date, b.score, b.date);
+    if (primary != 0) return primary < 0;
+    return a.id < b.id;
+  }
+};
+
+// The flat `clauses` of a plan as the equivalent boolean tree.
+v1::QueryNode FlatPlanAsTree(const v1::QueryPlan& plan) {
+  v1::QueryNode root;
+  v1::BooleanQuery* boolean = root.mutable_boolean();
+  for (const v1::TermClause& clause : plan.clauses()) {
+    v1::BooleanClause* child = boolean->add_clauses();
+    child->set_occur(clause.occur());
+    *child->mutable_node()->mutable_term() = clause;
+  }
+  return root;
 }
 
 bool IsFiniteNonNegative(float value) { return std::isfinite(value) && value >= 0; }
@@ -107,6 +119,7 @@ absl::Status ValidateRequest(const v1::ShardSearchRequest& request) {
                      "must be FIELD_TITLE or FIELD_BODY");
     }
   }
+  if (!v1::HitOrder_IsValid(request.order())) violations.Add("order", "is not a known HitOrder");
   const v1::ScoringParams& scoring = request.scoring();
   if (!IsFiniteNonNegative(scoring.k1())) violations.Add("scoring.k1", "must be finite and >= 0");
   if (!IsFiniteNonNegative(scoring.b()) || scoring.b() > 1) {
@@ -140,169 +153,77 @@ absl::StatusOr<std::string> ShardSearcher::ExternalId(uint32_t docid) const {
 absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
     const v1::ShardSearchRequest& request) const {
   LOUPE_RETURN_IF_ERROR(ValidateRequest(request));
-  const v1::ScoringParams& scoring = request.scoring();
-  const double k1 = Pick(scoring.k1(), defaults_.k1);
-  const double b = Pick(scoring.b(), defaults_.b);
-  const double title_weight = Pick(scoring.title_weight(), defaults_.title_weight);
-  const double body_weight = Pick(scoring.body_weight(), defaults_.body_weight);
-
-  absl::flat_hash_map<std::string, uint64_t> global_df;
+  const v1::ScoringParams& params = request.scoring();
+  ScoringContext scoring;
+  scoring.k1 = Pick(params.k1(), defaults_.k1);
+  scoring.b = Pick(params.b(), defaults_.b);
+  scoring.title_weight = Pick(params.title_weight(), defaults_.title_weight);
+  scoring.body_weight = Pick(params.body_weight(), defaults_.body_weight);
   for (int i = 0; i < request.stat_terms_size(); ++i) {
     const v1::FieldTerm& term = request.stat_terms(i);
-    global_df[PostingStore::TermKey(term.field(), term.term())] =
+    scoring.global_df[PostingStore::TermKey(term.field(), term.term())] =
         request.stat_document_frequencies(i);
   }
-  const uint64_t document_count = request.global_stats().document_count();
-  absl::flat_hash_map<int, uint64_t> field_tokens;
+  scoring.document_count = request.global_stats().document_count();
   for (const v1::FieldStats& stats : request.global_stats().fields()) {
-    field_tokens[stats.field()] = stats.total_tokens();
+    scoring.field_tokens[stats.field()] = stats.total_tokens();
   }
 
-  // Plan -> per-field terms to run, checking that every scored one has stats.
-  std::vector<ScoredTerm> scored_terms;
-  std::vector<ScoredTerm> excluded_terms;
-  uint32_t must_clauses = 0;
-  FieldViolations missing;
-  for (int i = 0; i < request.plan().clauses_size(); ++i) {
-    const v1::TermClause& clause = request.plan().clauses(i);
-    if (clause.occur() == v1::OCCUR_MUST) ++must_clauses;
-    const double boost = clause.boost() == 0 ? 1.0 : static_cast<double>(clause.boost());
-    for (v1::Field field : kTextFields) {
-      if (clause.field() != v1::FIELD_UNSPECIFIED && clause.field() != field) continue;
-      ScoredTerm scored;
-      scored.clause = i;
-      scored.field = field;
-      scored.forms.push_back(&clause.term());
-      for (const std::string& alternative : clause.alternatives()) {
-        if (alternative != clause.term()) scored.forms.push_back(&alternative);
-      }
-      scored.occur = clause.occur();
-      if (clause.occur() == v1::OCCUR_MUST_NOT) {
-        excluded_terms.push_back(std::move(scored));
-        continue;
-      }
-      // A group's df is the largest global df among its forms (as Lucene's
-      // SynonymQuery): the group is at least as common as its commonest form.
-      uint64_t group_df = 0;
-      bool has_stats = true;
-      for (const std::string* form : scored.forms) {
-        auto df = global_df.find(PostingStore::TermKey(field, *form));
-        if (df == global_df.end()) {
-          missing.Add("stat_terms", absl::StrCat("has no document frequency for ",
-                                                 v1::Field_Name(field), " \"", *form,
-                                                 "\" (plan.clauses[", i, "])"));
-          has_stats = false;
-          continue;
-        }
-        group_df = std::max(group_df, df->second);
-      }
-      if (!has_stats) continue;
-      auto tokens = field_tokens.find(field);
-      if (tokens == field_tokens.end()) {
-        missing.Add("global_stats.fields", absl::StrCat("has no total for ", v1::Field_Name(field)));
-        continue;
-      }
-      scored.boost_weight = boost * (field == v1::FIELD_TITLE ? title_weight : body_weight);
-      scored.idf = Bm25Idf(document_count, group_df);
-      scored.average_length =
-          document_count > 0
-              ? static_cast<double>(tokens->second) / static_cast<double>(document_count)
-              : 0.0;
-      scored_terms.push_back(std::move(scored));
-    }
-  }
-  if (!missing.empty()) return missing.ToStatus("missing global statistics");
+  DateReader dates(store_, snapshot_);
+  QueryEvaluator evaluator(postings_, &dates, snapshot_, &scoring);
+  absl::StatusOr<DocScores> matches =
+      request.plan().has_root() ? evaluator.Evaluate(request.plan().root(), "plan.root")
+                                : evaluator.Evaluate(FlatPlanAsTree(request.plan()), "plan");
+  if (!matches.ok()) return matches.status();
 
-  absl::flat_hash_set<uint32_t> excluded;
-  for (const ScoredTerm& term : excluded_terms) {
-    for (const std::string* form : term.forms) {
-      LOUPE_RETURN_IF_ERROR(postings_->ForEach(
-          snapshot_, term.field, *form, /*with_positions=*/false,
-          [&](const Posting& posting) { excluded.insert(posting.docid); }));
-    }
-  }
-  // Term at a time, in plan order: each document's score is summed in the
-  // same order on every shard layout (one addition per scored term).
-  absl::flat_hash_map<uint32_t, DocAccumulator> accumulators;
-  auto add_score = [&](const ScoredTerm& term, uint32_t docid, uint32_t tf,
-                       uint32_t field_length) {
-    DocAccumulator& acc = accumulators[docid];
-    acc.score += Bm25TermScore(k1, b, term.boost_weight, term.idf, tf, field_length,
-                               term.average_length);
-    if (term.occur == v1::OCCUR_MUST) {
-      if (acc.last_must_clause != term.clause) {
-        acc.last_must_clause = term.clause;
-        ++acc.must_matches;
-      }
-    } else {
-      acc.should_matched = true;
-    }
-  };
-  struct GroupFrequency {
-    uint32_t tf = 0;
-    uint32_t field_length = 0;
-  };
-  absl::flat_hash_map<uint32_t, GroupFrequency> group;
-  for (const ScoredTerm& term : scored_terms) {
-    if (term.forms.size() == 1) {
-      LOUPE_RETURN_IF_ERROR(postings_->ForEach(
-          snapshot_, term.field, *term.forms[0], /*with_positions=*/false,
-          [&](const Posting& posting) {
-            if (excluded.contains(posting.docid)) return;
-            add_score(term, posting.docid, posting.term_frequency, posting.field_length);
-          }));
-      continue;
-    }
-    // A group: per document, tf = the sum of its forms' tfs (distinct forms
-    // never share a position), then one score as for a single term.
-    group.clear();
-    for (const std::string* form : term.forms) {
-      LOUPE_RETURN_IF_ERROR(postings_->ForEach(
-          snapshot_, term.field, *form, /*with_positions=*/false,
-          [&](const Posting& posting) {
-            if (excluded.contains(posting.docid)) return;
-            GroupFrequency& frequency = group[posting.docid];
-            frequency.tf += posting.term_frequency;
-            frequency.field_length = posting.field_length;
-          }));
-    }
-    for (const auto& [docid, frequency] : group) {
-      add_score(term, docid, frequency.tf, frequency.field_length);
-    }
-  }
-
-  // Bounded heap of the best `limit` hits; heap.front() is the worst kept.
+  // Bounded heap of the best `limit` hits after the cursor; heap.front() is
+  // the worst kept. Ids and dates are read only when they can matter.
+  const v1::HitOrder order = request.order();
+  const bool by_date = order != v1::HIT_ORDER_SCORE;
+  const RanksBefore ranks_before{order};
+  const bool has_after = request.has_search_after();
+  const v1::HitKey& after = request.search_after();
   const size_t limit = request.limit();
   std::vector<Hit> heap;
-  heap.reserve(std::min<size_t>(limit, accumulators.size()));
-  uint64_t total_hits = 0;
-  for (const auto& [docid, acc] : accumulators) {
-    const bool matches =
-        must_clauses > 0 ? acc.must_matches == must_clauses : acc.should_matched;
-    if (!matches) continue;
-    ++total_hits;
-    // Ids are read only for documents that may enter the heap.
-    if (heap.size() == limit && acc.score < heap.front().score) continue;
+  heap.reserve(std::min<size_t>(limit, matches->size()));
+  for (const auto& [docid, score] : *matches) {
+    int64_t date = kNoDate;
+    if (by_date) {
+      absl::StatusOr<int64_t> seconds = dates.Seconds(docid);
+      if (!seconds.ok()) return seconds.status();
+      date = *seconds;
+    }
+    int after_primary = 1;
+    if (has_after) {
+      after_primary = ComparePrimary(order, score, date, after.score(), after.date_seconds());
+      if (after_primary < 0) continue;  // Ranks before the cursor: an earlier page.
+    }
+    if (heap.size() == limit &&
+        ComparePrimary(order, score, date, heap.front().score, heap.front().date) > 0) {
+      continue;
+    }
     absl::StatusOr<std::string> id = ExternalId(docid);
     if (!id.ok()) return id.status();
-    Hit hit{acc.score, *std::move(id)};
+    if (after_primary == 0 && *id <= after.id()) continue;
+    Hit hit{score, date, *std::move(id)};
     if (heap.size() < limit) {
       heap.push_back(std::move(hit));
-      std::push_heap(heap.begin(), heap.end(), RanksBefore);
-    } else if (RanksBefore(hit, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), RanksBefore);
+      std::push_heap(heap.begin(), heap.end(), ranks_before);
+    } else if (ranks_before(hit, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), ranks_before);
       heap.back() = std::move(hit);
-      std::push_heap(heap.begin(), heap.end(), RanksBefore);
+      std::push_heap(heap.begin(), heap.end(), ranks_before);
     }
   }
-  std::sort(heap.begin(), heap.end(), RanksBefore);
+  std::sort(heap.begin(), heap.end(), ranks_before);
 
   v1::ShardSearchResponse response;
-  response.set_total_hits(total_hits);
+  response.set_total_hits(matches->size());
   for (Hit& hit : heap) {
     v1::ShardHit* out = response.add_hits();
     out->set_id(std::move(hit.id));
     out->set_score(hit.score);
+    out->set_date_seconds(by_date ? hit.date : kNoDate);
   }
   return response;
 }

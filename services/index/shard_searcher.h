@@ -1,18 +1,16 @@
 // ShardSearcher: top-k of one shard for a query plan, scored with BM25 and
 // the GLOBAL statistics carried by the request, on one RocksDB snapshot.
 //
-// Matching: a document must contain every MUST clause (in either field when
-// the clause's field is FIELD_UNSPECIFIED), none of the MUST_NOT clauses, and,
-// when the plan has no MUST clause, at least one SHOULD clause. Scoring sums,
-// in plan order and for each concrete field of each scored clause,
-//   boost * field_weight * idf * tf (k1+1) / (tf + k1 (1 - b + b len/avglen)),
-// so a document's score does not depend on how documents are sharded.
-// A clause with alternatives is one term made of several forms (Lucene's
-// SynonymQuery): per document and field, tf = the sum of the forms' tfs, and
-// idf uses the largest global df among the forms; every form needs stats.
-// Hits are sorted by score descending, then external id ascending.
+// Matching and scoring: QueryEvaluator (query_evaluator.h) on the plan's
+// tree `root`, or on its flat `clauses` as one boolean query (a document
+// must contain every MUST clause, none of the MUST_NOT clauses and, when
+// there is no MUST clause, at least one SHOULD clause).
+// Order (request.order): score descending, or published_at descending /
+// ascending (no date = oldest); ties by external id ascending. With
+// `search_after`, only hits strictly after that key are returned (cursor
+// paging); total_hits still counts every match.
 //
-// Term-at-a-time for now; block-max pruning replaces the loop later.
+// Set-at-a-time for now; block-max pruning replaces it later.
 //
 //   ShardSearcher searcher(store, &postings, snapshot, defaults);
 //   absl::StatusOr<v1::ShardSearchResponse> response = searcher.Search(request);

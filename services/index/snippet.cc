@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "services/common/query_plan_terms.h"
+
 namespace loupe {
 namespace {
 
@@ -58,13 +60,13 @@ void AppendHtmlEscaped(absl::string_view text, std::string* out) {
 
 SnippetTerms SnippetTermsFromPlan(const v1::QueryPlan& plan) {
   SnippetTerms terms;
-  for (const v1::TermClause& clause : plan.clauses()) {
-    if (clause.occur() == v1::OCCUR_MUST_NOT) continue;
-    if (clause.field() != v1::FIELD_BODY && clause.field() != v1::FIELD_UNSPECIFIED) continue;
-    terms.insert(clause.term());
-    // Other forms of the same word (query-time analysis in several languages).
-    terms.insert(clause.alternatives().begin(), clause.alternatives().end());
-  }
+  // Every form of every scored term, phrase word and prefix expansion on the
+  // body or on every field (query-time analysis gives several forms).
+  ForEachPlanTerm(plan, [&terms](v1::Field field, const std::string& term, bool excluded) {
+    if (excluded) return;
+    if (field != v1::FIELD_BODY && field != v1::FIELD_UNSPECIFIED) return;
+    terms.insert(term);
+  });
   return terms;
 }
 

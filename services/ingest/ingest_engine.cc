@@ -36,6 +36,9 @@ std::string ShardMetaKey(uint32_t shard, absl::string_view what) {
 }
 std::string LastSequenceKey(uint32_t shard) { return ShardMetaKey(shard, "last_sequence"); }
 std::string AppliedSequenceKey(uint32_t shard) { return ShardMetaKey(shard, "applied_sequence"); }
+// Present while the shard has not been reconciled since an Open (see
+// IngestEngine::ReconcileWithShard): the last sequence at that Open.
+std::string UnverifiedFloorKey(uint32_t shard) { return ShardMetaKey(shard, "unverified_floor"); }
 
 std::string OutboxKey(uint32_t shard, uint64_t sequence) {
   std::string key = BigEndian32(shard);
@@ -129,6 +132,7 @@ absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Open(
 absl::Status IngestEngine::LoadState() {
   absl::MutexLock lock(&state_mu_);
   const absl::Time now = absl::Now();
+  rocksdb::WriteBatch floors;
   for (uint32_t shard = 0; shard < options_.shard_count; ++shard) {
     absl::StatusOr<uint64_t> last = ReadCounter(*store_, LastSequenceKey(shard));
     if (!last.ok()) return last.status();
@@ -141,7 +145,24 @@ absl::Status IngestEngine::LoadState() {
     if (state.last_sequence > state.applied_sequence) {
       state.commits.emplace_back(state.last_sequence, now);
     }
+    // Keep the floor of an earlier Open that was never reconciled: sequences
+    // above it have not been checked against the shard yet.
+    absl::StatusOr<std::optional<std::string>> floor =
+        store_->Get(kMeta, UnverifiedFloorKey(shard));
+    if (!floor.ok()) return floor.status();
+    if (floor->has_value()) {
+      absl::StatusOr<uint64_t> value = ReadCounter(*store_, UnverifiedFloorKey(shard));
+      if (!value.ok()) return value.status();
+      state.unverified_floor = *value;
+    } else {
+      state.unverified_floor = state.last_sequence;
+      LOUPE_RETURN_IF_ERROR(FromRocksDb(floors.Put(store_->Family(kMeta), UnverifiedFloorKey(shard),
+                                                   BigEndian64(state.last_sequence)),
+                                        "put sequence floor"));
+    }
   }
+  LOUPE_RETURN_IF_ERROR(
+      FromRocksDb(store_->db()->Write(store_->durable_write(), &floors), "write sequence floors"));
   absl::StatusOr<uint64_t> live = ReadCounter(*store_, kLiveDocumentsKey);
   if (!live.ok()) return live.status();
   live_documents_ = *live;
@@ -482,6 +503,101 @@ absl::Status IngestEngine::MarkApplied(uint32_t shard, uint64_t applied_sequence
     state.commits.pop_front();
   }
   return absl::OkStatus();
+}
+
+bool IngestEngine::NeedsReconcile(uint32_t shard) const {
+  absl::MutexLock lock(&state_mu_);
+  return shards_.at(shard).unverified_floor.has_value();
+}
+
+absl::Status IngestEngine::ReconcileWithShard(uint32_t shard, uint64_t shard_applied) {
+  absl::MutexLock write_lock(&write_mu_);
+  ShardState current;
+  {
+    absl::MutexLock lock(&state_mu_);
+    const ShardState& state = shards_.at(shard);
+    if (!state.unverified_floor.has_value()) return absl::OkStatus();
+    current.last_sequence = state.last_sequence;
+    current.applied_sequence = state.applied_sequence;
+    current.unverified_floor = state.unverified_floor;
+  }
+  const uint64_t floor = *current.unverified_floor;
+  rocksdb::WriteBatch batch;
+  rocksdb::ColumnFamilyHandle* outbox = store_->Family(kOutbox);
+  rocksdb::ColumnFamilyHandle* meta = store_->Family(kMeta);
+  LOUPE_RETURN_IF_ERROR(
+      FromRocksDb(batch.Delete(meta, UnverifiedFloorKey(shard)), "delete sequence floor"));
+  uint64_t shift = 0;
+  size_t renumbered = 0;
+  if (shard_applied > floor) {
+    // The shard holds operations (floor, shard_applied] that this database
+    // never sent. Entries at or below the floor are in the shard already.
+    shift = shard_applied - floor;
+    std::vector<loupe::v1::Operation> moved;
+    {
+      std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(rocksdb::ReadOptions(), outbox));
+      const std::string prefix = BigEndian32(shard);
+      for (it->Seek(OutboxKey(shard, floor + 1)); it->Valid() && it->key().starts_with(prefix);
+           it->Next()) {
+        loupe::v1::Operation& operation = moved.emplace_back();
+        if (!operation.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+          return absl::DataLossError(absl::StrCat("outbox entry of shard ", shard,
+                                                  " does not parse"));
+        }
+      }
+      LOUPE_RETURN_IF_ERROR(FromRocksDb(it->status(), "scan outbox"));
+    }
+    // Everything of this shard goes; the renumbered entries come back after.
+    LOUPE_RETURN_IF_ERROR(FromRocksDb(
+        batch.DeleteRange(outbox, OutboxKey(shard, 0), OutboxKey(shard, ~uint64_t{0})),
+        "clear outbox"));
+    for (loupe::v1::Operation& operation : moved) {
+      operation.set_sequence(operation.sequence() + shift);
+      LOUPE_RETURN_IF_ERROR(FromRocksDb(batch.Put(outbox, OutboxKey(shard, operation.sequence()),
+                                                  operation.SerializeAsString()),
+                                        "put renumbered outbox entry"));
+    }
+    renumbered = moved.size();
+    current.last_sequence += shift;
+    current.applied_sequence = shard_applied;
+    LOUPE_RETURN_IF_ERROR(FromRocksDb(
+        batch.Put(meta, LastSequenceKey(shard), BigEndian64(current.last_sequence)), "put meta"));
+    LOUPE_RETURN_IF_ERROR(FromRocksDb(
+        batch.Put(meta, AppliedSequenceKey(shard), BigEndian64(current.applied_sequence)),
+        "put meta"));
+  }
+  LOUPE_RETURN_IF_ERROR(FromRocksDb(store_->db()->Write(store_->durable_write(), &batch),
+                                    "write sequence reconciliation"));
+  if (shift > 0) {
+    LogWarning(absl::StrCat(
+        "index shard ", shard, " has applied up to sequence ", shard_applied,
+        ", beyond this ingest's ", floor, " (a restore from a backup whose index checkpoints are "
+        "newer than ingest's): ", renumbered, " unshipped operations renumbered from ", floor + 1,
+        " to ", floor + 1 + shift, "; the shard keeps ", shift,
+        " operations ingest does not hold"));
+  }
+  absl::MutexLock lock(&state_mu_);
+  ShardState& state = shards_[shard];
+  state.unverified_floor.reset();
+  if (shift > 0) {
+    state.last_sequence = current.last_sequence;
+    state.applied_sequence = current.applied_sequence;
+    state.commits.clear();
+    if (state.last_sequence > state.applied_sequence) {
+      state.commits.emplace_back(state.last_sequence, absl::Now());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ShardBacklog>> IngestEngine::Checkpoint(const std::string& dir) {
+  absl::MutexLock write_lock(&write_mu_);
+  LOUPE_RETURN_IF_ERROR(store_->Checkpoint(dir));
+  std::vector<ShardBacklog> backlogs;
+  for (uint32_t shard = 0; shard < options_.shard_count; ++shard) {
+    backlogs.push_back(Backlog(shard));
+  }
+  return backlogs;
 }
 
 void IngestEngine::SetCommitListener(std::function<void(uint32_t shard)> listener) {

@@ -38,6 +38,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,29 @@ class IngestEngine {
   // entry batch. Set once, before writes start.
   void SetCommitListener(std::function<void(uint32_t shard)> listener);
 
+  // Reconciles this ingest's sequence numbers of `shard` with the applied
+  // sequence the shard reports at the first contact after Open (the shipper
+  // calls it before its first Apply). At Open the engine records, per shard,
+  // a sequence floor: the last sequence at the first Open since the shard was
+  // last reconciled. A shard can only be above it when it holds operations
+  // that this database never sent — after a restore, the index checkpoints
+  // are taken after ingest's, so they may hold later operations. Reusing
+  // those sequence numbers would make the shard skip new writes as already
+  // applied, so when `shard_applied` > floor the unshipped outbox entries
+  // above the floor are renumbered to start after `shard_applied`, the last
+  // sequence advances by the same amount and applied becomes
+  // `shard_applied` (one synced write, under the writers' lock). The floor is
+  // then cleared; later calls are no-ops until the next Open.
+  absl::Status ReconcileWithShard(uint32_t shard, uint64_t shard_applied);
+  // True until ReconcileWithShard ran for `shard` since Open.
+  bool NeedsReconcile(uint32_t shard) const;
+
+  // Writes a consistent checkpoint of the database into `dir` (see
+  // RocksStore::Checkpoint) while no Ingest or Delete commits, and returns
+  // each shard's counters read right after: last_sequence is exactly the
+  // checkpoint's, applied_sequence at least the checkpoint's.
+  absl::StatusOr<std::vector<ShardBacklog>> Checkpoint(const std::string& dir);
+
  private:
   struct ShardState {
     uint64_t last_sequence = 0;
@@ -123,6 +147,8 @@ class IngestEngine {
     // (highest sequence of a commit, commit time), oldest first; entries at or
     // below applied_sequence are dropped.
     std::deque<std::pair<uint64_t, absl::Time>> commits;
+    // Sequence floor not yet reconciled with the shard (ReconcileWithShard).
+    std::optional<uint64_t> unverified_floor;
   };
   struct PreparedDocument;
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/admin_service.h"
 #include "services/common/flags.h"
 #include "services/common/cluster_config.h"
 #include "services/common/log.h"
@@ -113,12 +114,28 @@ int main(int argc, char** argv) {
   ExportIngestMetrics(engine->get());
 
   loupe::IngestServiceImpl service(engine->get(), &shipper);
+  absl::StatusOr<std::string> backup_root = loupe::BackupRootFromFlags(data_dir);
+  if (!backup_root.ok()) Fail(std::string(backup_root.status().message()));
+  loupe::AdminServiceImpl admin(
+      {loupe::v1::SERVICE_ROLE_INGEST, 0, static_cast<uint32_t>(shard_count), *backup_root},
+      [engine = engine->get()](const std::string& dir,
+                               loupe::AdminServiceImpl::Sequences* sequences) -> absl::Status {
+        absl::StatusOr<std::vector<loupe::ShardBacklog>> backlogs = engine->Checkpoint(dir);
+        if (!backlogs.ok()) return backlogs.status();
+        for (uint32_t shard = 0; shard < backlogs->size(); ++shard) {
+          loupe::v1::ShardSequences* entry = sequences->Add();
+          entry->set_shard(shard);
+          entry->set_last_sequence((*backlogs)[shard].last_sequence);
+          entry->set_applied_sequence((*backlogs)[shard].applied_sequence);
+        }
+        return absl::OkStatus();
+      });
   loupe::ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
   server_options.name = "loupe-ingest";
   server_options.max_message_bytes = max_message_bytes;
   const absl::Status status =
-      loupe::ServeUntilSignal(server_options, {&service}, [&shipper] { shipper.Stop(); });
+      loupe::ServeUntilSignal(server_options, {&service, &admin}, [&shipper] { shipper.Stop(); });
   shipper.Stop();
   if (!status.ok()) {
     loupe::LogError(std::string(status.message()));

@@ -24,6 +24,23 @@ struct Shipper::ShardWorker {
   std::string last_error ABSL_GUARDED_BY(mu);
 };
 
+absl::Status Shipper::Reconcile(ShardWorker* worker) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  loupe::v1::InfoResponse info;
+  grpc::Status status = worker->stub->Info(&context, loupe::v1::InfoRequest(), &info);
+  if (!status.ok()) {
+    return FromGrpcStatus(status, absl::StrCat("index shard ", worker->shard, " at ",
+                                               addresses_[worker->shard], " Info"));
+  }
+  if (info.shard_id() != worker->shard || info.shard_count() != engine_->shard_count()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server at ", addresses_[worker->shard], " is shard ", info.shard_id(), " of ",
+        info.shard_count(), ", not shard ", worker->shard, " of ", engine_->shard_count()));
+  }
+  return engine_->ReconcileWithShard(worker->shard, info.applied_sequence());
+}
+
 Shipper::Shipper(IngestEngine* engine, std::vector<std::string> addresses,
                  const ShipperOptions& options)
     : engine_(engine), addresses_(std::move(addresses)), options_(options) {
@@ -73,6 +90,9 @@ void Shipper::Wait(ShardWorker* worker, absl::Duration duration, bool wake_on_co
 
 absl::Status Shipper::ShipOnce(ShardWorker* worker, bool* shipped) {
   *shipped = false;
+  // First contact since the engine opened: make sure new sequence numbers
+  // are above whatever the shard already applied (see ReconcileWithShard).
+  if (engine_->NeedsReconcile(worker->shard)) LOUPE_RETURN_IF_ERROR(Reconcile(worker));
   const ShardBacklog backlog = engine_->Backlog(worker->shard);
   if (backlog.last_sequence <= backlog.applied_sequence) return absl::OkStatus();
   absl::StatusOr<std::vector<loupe::v1::Operation>> operations = engine_->ReadOutbox(

@@ -10,7 +10,10 @@
 // retries with exponential backoff from 100 ms to 5 s with jitter. A commit
 // in the engine wakes the shard's thread at once; otherwise it polls every
 // 200 ms. After a restart it continues from the stored applied sequence: the
-// outbox survives, and the shard skips operations it already applied.
+// outbox survives, and the shard skips operations it already applied. Before
+// the first Apply after the engine opened, it asks the shard for its applied
+// sequence (Info) so that the engine never reuses sequence numbers the shard
+// already holds (IngestEngine::ReconcileWithShard; matters after a restore).
 //
 //   Shipper shipper(engine.get(), {"127.0.0.1:50061", "127.0.0.1:50062"}, ShipperOptions());
 //   shipper.Start();
@@ -60,6 +63,9 @@ class Shipper {
   struct ShardWorker;
 
   void Run(ShardWorker* worker);
+  // Reads the shard's applied sequence (IndexService.Info, checking its
+  // identity) and hands it to IngestEngine::ReconcileWithShard.
+  absl::Status Reconcile(ShardWorker* worker);
   // One Apply round; OK when it shipped something or there was nothing to do.
   absl::Status ShipOnce(ShardWorker* worker, bool* shipped);
   // Sleeps up to `duration` or until woken (commit) or stopped.

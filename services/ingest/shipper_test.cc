@@ -53,6 +53,15 @@ class FakeIndexShard final : public loupe::v1::IndexService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status Info(grpc::ServerContext*, const loupe::v1::InfoRequest*,
+                    loupe::v1::InfoResponse* response) override {
+    absl::MutexLock lock(&mu_);
+    response->set_shard_id(shard_id_);
+    response->set_shard_count(shard_count_);
+    response->set_applied_sequence(applied_);
+    return grpc::Status::OK;
+  }
+
   uint64_t applied() const {
     absl::MutexLock lock(&mu_);
     return applied_;
@@ -223,6 +232,82 @@ TEST(ShipperTest, RetriesUntilTheShardComesUpAndResumesAfterRestart) {
   EXPECT_TRUE(rest->empty());
   shipper.Stop();
   shard.server->Shutdown();
+}
+
+// A restore from a backup taken in the documented order (ingest first, then
+// the shards) can leave a shard ahead of ingest: it applied operations that
+// the restored ingest never had. New writes must not reuse those sequence
+// numbers, or the shard would skip them as already applied.
+TEST(ShipperTest, AfterARestoreWithTheShardAheadNewWritesAreNotSkipped) {
+  ScopedTempDir dir("shipper-restore");
+  ScopedTempDir checkpoint("shipper-restore-checkpoint");
+  RunningShard shard = StartShard(0, 1, 0);
+  auto engine = OpenEngine(dir.path(), 1);
+  ASSERT_NE(engine, nullptr);
+  {
+    Shipper shipper(engine.get(), {shard.address}, FastOptions());
+    shipper.Start();
+    ASSERT_TRUE(engine->Ingest(Documents(0, 5)).ok());
+    ASSERT_TRUE(WaitFor([&] { return shard.service->applied() == 5; }));
+    auto backlogs = engine->Checkpoint(checkpoint.path());  // Ingest's checkpoint: sequence 5.
+    ASSERT_TRUE(backlogs.ok()) << backlogs.status();
+    ASSERT_EQ(backlogs->size(), 1u);
+    EXPECT_EQ((*backlogs)[0].last_sequence, 5u);
+    // Acknowledged after ingest's checkpoint, applied before the shard's.
+    ASSERT_TRUE(engine->Ingest(Documents(5, 5)).ok());
+    ASSERT_TRUE(WaitFor([&] { return shard.service->applied() == 10; }));
+    shipper.Stop();
+  }
+  engine.reset();
+
+  // Restore ingest from its checkpoint; writes arrive before the shipper
+  // reaches the shard (and ingest even restarts once in between).
+  engine = OpenEngine(checkpoint.path(), 1);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_TRUE(engine->NeedsReconcile(0));
+  ASSERT_TRUE(engine->Ingest(Documents(100, 2)).ok());
+  engine.reset();
+  engine = OpenEngine(checkpoint.path(), 1);
+  ASSERT_NE(engine, nullptr);
+  ASSERT_TRUE(engine->Ingest(Documents(102, 1)).ok());
+  EXPECT_EQ(engine->Backlog(0).last_sequence, 8u);  // 6, 7, 8: taken by the shard already.
+
+  Shipper shipper(engine.get(), {shard.address}, FastOptions());
+  shipper.Start();
+  ASSERT_TRUE(WaitFor([&] { return engine->Backlog(0).applied_sequence == 13; }))
+      << engine->Backlog(0).applied_sequence << " " << shipper.last_error(0);
+  EXPECT_FALSE(engine->NeedsReconcile(0));
+  EXPECT_EQ(engine->Backlog(0).last_sequence, 13u);
+  EXPECT_EQ(shard.service->applied(), 13u);
+  const auto documents = shard.service->documents();
+  for (const char* id : {"doc-100", "doc-101", "doc-102", "doc-9"}) {
+    EXPECT_EQ(documents.count(id), 1u) << id;
+  }
+  // Later writes continue from there.
+  ASSERT_TRUE(engine->Ingest(Documents(103, 1)).ok());
+  ASSERT_TRUE(WaitFor([&] { return shard.service->applied() == 14; }));
+  EXPECT_EQ(shard.service->documents().count("doc-103"), 1u);
+  shipper.Stop();
+  shard.server->Shutdown();
+}
+
+// Without a restore the shard is never ahead, and reconciling changes nothing.
+TEST(ShipperTest, ReconcileIsANoOpWhenTheShardIsBehindOrEqual) {
+  ScopedTempDir dir("shipper-reconcile");
+  auto engine = OpenEngine(dir.path(), 1);
+  ASSERT_NE(engine, nullptr);
+  ASSERT_TRUE(engine->Ingest(Documents(0, 3)).ok());
+  ASSERT_TRUE(engine->ReconcileWithShard(0, 0).ok());
+  EXPECT_FALSE(engine->NeedsReconcile(0));
+  EXPECT_EQ(engine->Backlog(0).last_sequence, 3u);
+  EXPECT_EQ(engine->Backlog(0).applied_sequence, 0u);
+  // Only the first contact after an Open counts.
+  ASSERT_TRUE(engine->ReconcileWithShard(0, 50).ok());
+  EXPECT_EQ(engine->Backlog(0).last_sequence, 3u);
+  auto outbox = engine->ReadOutbox(0, 0, 100, 1 << 30);
+  ASSERT_TRUE(outbox.ok());
+  ASSERT_EQ(outbox->size(), 3u);
+  EXPECT_EQ((*outbox)[0].sequence(), 1u);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // Merges the per-shard top-k lists of a scatter-gather search into one page
 // (a pure function, so paging and tie-breaking are unit-tested).
 //
-// Order: score descending, then id ascending, then shard ascending — the same
-// order the shards use, so the merged page is stable across calls and does
-// not depend on which shard answered first. NaN scores sort last.
+// Order: score descending (or date descending / ascending, see HitOrder),
+// then id ascending, then shard ascending — the same order the shards use,
+// so the merged page is stable across calls and does not depend on which
+// shard answered first. NaN scores sort last.
 //
 //   std::vector<ShardHits> lists = {{0, {{"a", 2.0}}, 7}, {1, {{"b", 3.0}}, 5}};
 //   MergedPage page = MergeShardHits(lists, /*offset=*/0, /*limit=*/10);
@@ -15,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "loupe/v1/index.pb.h"
+
 namespace loupe::query {
 
 struct RankedHit {
@@ -22,6 +25,8 @@ struct RankedHit {
   double score = 0;
   // The shard that returned (owns) the document.
   uint32_t shard = 0;
+  // published_at seconds (INT64_MIN when none); used by the date orders.
+  int64_t date = 0;
 
   bool operator==(const RankedHit& other) const {
     return id == other.id && score == other.score && shard == other.shard;
@@ -43,10 +48,12 @@ struct MergedPage {
   uint64_t total_hits = 0;
 };
 
-MergedPage MergeShardHits(const std::vector<ShardHits>& shards, uint32_t offset, uint32_t limit);
+MergedPage MergeShardHits(const std::vector<ShardHits>& shards, uint32_t offset, uint32_t limit,
+                          loupe::v1::HitOrder order = loupe::v1::HIT_ORDER_SCORE);
 
 // The merge order: true when `a` ranks before `b`.
-bool RanksBefore(const RankedHit& a, const RankedHit& b);
+bool RanksBefore(const RankedHit& a, const RankedHit& b,
+                 loupe::v1::HitOrder order = loupe::v1::HIT_ORDER_SCORE);
 
 }  // namespace loupe::query
 

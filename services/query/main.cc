@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "services/common/admin_service.h"
 #include "services/common/flags.h"
 #include "services/common/cluster_config.h"
 #include "services/common/log.h"
@@ -29,7 +30,15 @@ ABSL_FLAG(int32_t, default_timeout_ms, 2000,
           "Deadline of a search whose client set none, and cap on a client's deadline, ms");
 ABSL_FLAG(uint32_t, max_limit, 1000, "Largest SearchRequest.limit");
 ABSL_FLAG(uint32_t, max_query_bytes, 4096, "Longest query text, bytes");
+ABSL_FLAG(int32_t, max_message_bytes, 16 << 20,
+          "Largest gRPC request or response, bytes (a page of 1,000 hits with long titles and "
+          "snippets stays well below 16 MiB)");
 ABSL_FLAG(uint32_t, max_clauses, 64, "Most clauses in a query (before and after analysis)");
+ABSL_FLAG(uint32_t, max_query_depth, 8, "Deepest nesting of parentheses in a query");
+ABSL_FLAG(uint32_t, max_prefix_expansions, 128,
+          "Most indexed terms a prefix* may expand to (per field, over all shards), 1..10000");
+ABSL_FLAG(uint32_t, max_result_window, 10000,
+          "Largest offset + limit, 1..10000 (deeper pages: next_page_token)");
 ABSL_FLAG(std::string, query_languages, "en,fr,und",
           "Comma-separated languages (ISO 639-1, or und = unstemmed) a query is analysed in when "
           "SearchRequest.lang is empty; each word becomes one term with all its forms");
@@ -68,9 +77,19 @@ int main(int argc, char** argv) {
     Fail("--max_limit must be in 1..10000");
   }
   if (absl::GetFlag(FLAGS_max_query_bytes) == 0) Fail("--max_query_bytes must be > 0");
+  if (absl::GetFlag(FLAGS_max_message_bytes) <= 0) Fail("--max_message_bytes must be > 0");
   if (absl::GetFlag(FLAGS_max_clauses) == 0 ||
       absl::GetFlag(FLAGS_max_clauses) > kMaxClausesLimit) {
     Fail(absl::StrCat("--max_clauses must be in 1..", kMaxClausesLimit));
+  }
+  if (absl::GetFlag(FLAGS_max_query_depth) == 0) Fail("--max_query_depth must be > 0");
+  if (absl::GetFlag(FLAGS_max_prefix_expansions) == 0 ||
+      absl::GetFlag(FLAGS_max_prefix_expansions) > 10000) {
+    Fail("--max_prefix_expansions must be in 1..10000");
+  }
+  if (absl::GetFlag(FLAGS_max_result_window) == 0 ||
+      absl::GetFlag(FLAGS_max_result_window) > 10000) {
+    Fail("--max_result_window must be in 1..10000");
   }
   absl::StatusOr<std::vector<std::string>> parsed_addresses =
       loupe::ParseIndexAddresses(absl::GetFlag(FLAGS_index_addresses), shard_count);
@@ -93,19 +112,30 @@ int main(int argc, char** argv) {
   loupe::query::QueryEngineOptions options;
   options.parser_limits.max_query_bytes = absl::GetFlag(FLAGS_max_query_bytes);
   options.parser_limits.max_clauses = absl::GetFlag(FLAGS_max_clauses);
+  options.parser_limits.max_depth = absl::GetFlag(FLAGS_max_query_depth);
+  options.max_prefix_expansions = absl::GetFlag(FLAGS_max_prefix_expansions);
   options.default_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_default_timeout_ms));
   options.query_languages = *query_languages;
   loupe::query::QueryEngine engine(addresses, options);
   loupe::query::SearchRequestLimits limits;
   limits.max_limit = absl::GetFlag(FLAGS_max_limit);
+  limits.max_result_window = absl::GetFlag(FLAGS_max_result_window);
   loupe::query::QueryServiceImpl service(&engine, limits);
+  absl::StatusOr<std::string> backup_root = loupe::BackupRootFromFlags(data_dir);
+  if (!backup_root.ok()) Fail(std::string(backup_root.status().message()));
+  loupe::AdminServiceImpl admin(
+      {loupe::v1::SERVICE_ROLE_QUERY, 0, shard_count, *backup_root},
+      [store = store->get()](const std::string& dir, loupe::AdminServiceImpl::Sequences*) {
+        return store->Checkpoint(dir);
+      });
 
   loupe::LogInfo(absl::StrCat("shards: ", shard_count, ", index at ",
                               absl::StrJoin(addresses, ",")));
   loupe::ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
   server_options.name = "loupe-query";
-  absl::Status status = loupe::ServeUntilSignal(server_options, {&service}, nullptr);
+  server_options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  absl::Status status = loupe::ServeUntilSignal(server_options, {&service, &admin}, nullptr);
   if (!status.ok()) {
     loupe::LogError(status.ToString());
     return 1;

@@ -12,6 +12,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/analysis/language.h"
+#include "services/common/keyword_terms.h"
+#include "services/common/status_util.h"
 
 namespace loupe::query {
 namespace {
@@ -31,18 +33,38 @@ loupe::v1::Field ToProtoField(FieldScope field) {
   return loupe::v1::FIELD_UNSPECIFIED;
 }
 
-loupe::v1::Occur ToProtoOccur(const ParsedClause& clause) {
-  switch (clause.occur) {
+loupe::v1::Occur ToProtoOccur(Occur occur) {
+  switch (occur) {
     case Occur::kMustNot:
       return loupe::v1::OCCUR_MUST_NOT;
     case Occur::kMust:
       return loupe::v1::OCCUR_MUST;
+    case Occur::kFilter:
+      return loupe::v1::OCCUR_FILTER;
     case Occur::kShould:
       break;
   }
-  // A phrase's words must all occur (until phrase positions exist).
-  return clause.kind == ParsedClause::Kind::kPhrase ? loupe::v1::OCCUR_MUST
-                                                    : loupe::v1::OCCUR_SHOULD;
+  return loupe::v1::OCCUR_SHOULD;
+}
+
+bool NodeHasScoredLeaf(const loupe::v1::QueryNode& node) {
+  switch (node.kind_case()) {
+    case loupe::v1::QueryNode::kTerm:
+    case loupe::v1::QueryNode::kPhrase:
+    case loupe::v1::QueryNode::kPrefix:
+      return true;
+    case loupe::v1::QueryNode::kBoolean:
+      for (const auto& clause : node.boolean().clauses()) {
+        if ((clause.occur() == loupe::v1::OCCUR_MUST ||
+             clause.occur() == loupe::v1::OCCUR_SHOULD) &&
+            NodeHasScoredLeaf(clause.node())) {
+          return true;
+        }
+      }
+      return false;
+    default:
+      return false;
+  }
 }
 
 // A token's term by its byte offset in the analysed text.
@@ -81,49 +103,155 @@ PlanBuilder::PlanBuilder(size_t max_clauses, std::vector<std::string> query_lang
   if (query_languages_.empty()) query_languages_ = DefaultQueryLanguages();
 }
 
-absl::StatusOr<loupe::v1::QueryPlan> PlanBuilder::Build(const ParsedQuery& parsed,
-                                                        absl::string_view lang) const {
-  const std::vector<std::string> requested = {std::string(lang)};
-  const std::vector<std::string>& languages = lang.empty() ? query_languages_ : requested;
-  absl::StatusOr<loupe::v1::QueryPlan> plan =
-      BuildWith(parsed, languages, /*drop_stop_words=*/true);
-  if (plan.ok() && !HasScoringClause(*plan)) {
-    // Only stop words (or only exclusions): keep the query unfiltered.
-    plan = BuildWith(parsed, languages, /*drop_stop_words=*/false);
-  }
-  if (plan.ok() && !HasScoringClause(*plan)) {
-    return absl::InvalidArgumentError("the query has no searchable term");
-  }
-  return plan;
-}
+// Converts one parsed tree, analysing its text in `languages`.
+class PlanBuilder::Converter {
+ public:
+  Converter(const PlanBuilder& builder, const std::vector<std::string>& languages,
+            bool drop_stop_words)
+      : builder_(builder), languages_(languages), drop_stop_words_(drop_stop_words) {}
 
-absl::StatusOr<loupe::v1::QueryPlan> PlanBuilder::BuildWith(
-    const ParsedQuery& parsed, const std::vector<std::string>& languages,
-    bool drop_stop_words) const {
-  loupe::v1::QueryPlan plan;
-  // (forms, field, occur) -> index of its clause in the plan.
-  absl::flat_hash_map<std::tuple<std::string, int, int>, int> seen;
-  size_t form_count = 0;
-  std::vector<Token> words;
-  std::vector<Token> tokens;
-  std::vector<TermsByOffset> by_language(languages.size());
-  std::vector<std::string> forms;
-  for (const ParsedClause& clause : parsed.clauses) {
+  absl::Status Group(const ParsedNode& group, loupe::v1::BooleanQuery* out) {
+    out->set_boost(group.boost);
+    // (forms, field, occur) -> index of its clause in `out`.
+    absl::flat_hash_map<std::tuple<std::string, int, int>, int> seen;
+    for (const ParsedNode& child : group.children) {
+      const loupe::v1::Occur occur = ToProtoOccur(child.occur);
+      switch (child.kind) {
+        case ParsedNode::Kind::kTerm: {
+          std::vector<std::vector<std::string>> words;
+          LOUPE_RETURN_IF_ERROR(Words(child.text, child.position, &words, nullptr));
+          for (std::vector<std::string>& forms : words) {
+            const loupe::v1::Field field = ToProtoField(child.field);
+            auto [it, inserted] = seen.try_emplace(
+                std::make_tuple(absl::StrJoin(forms, std::string(1, '\0')),
+                                static_cast<int>(field), static_cast<int>(occur)),
+                out->clauses_size());
+            if (!inserted) {
+              auto* term = out->mutable_clauses(it->second)->mutable_node()->mutable_term();
+              term->set_boost(std::max(term->boost(), child.boost));
+              continue;
+            }
+            loupe::v1::BooleanClause* clause = out->add_clauses();
+            clause->set_occur(occur);
+            FillTerm(forms, field, child.boost, clause->mutable_node()->mutable_term());
+          }
+          break;
+        }
+        case ParsedNode::Kind::kPhrase: {
+          std::vector<std::vector<std::string>> words;
+          std::vector<uint32_t> offsets;
+          LOUPE_RETURN_IF_ERROR(Words(child.text, child.position, &words, &offsets));
+          if (words.empty()) break;
+          loupe::v1::BooleanClause* clause = out->add_clauses();
+          clause->set_occur(occur);
+          if (words.size() == 1) {
+            FillTerm(words[0], ToProtoField(child.field), child.boost,
+                     clause->mutable_node()->mutable_term());
+            break;
+          }
+          loupe::v1::PhraseClause* phrase = clause->mutable_node()->mutable_phrase();
+          phrase->set_field(ToProtoField(child.field));
+          phrase->set_boost(child.boost);
+          for (size_t w = 0; w < words.size(); ++w) {
+            FillTerm(words[w], loupe::v1::FIELD_UNSPECIFIED, 0, phrase->add_words());
+            phrase->add_offsets(offsets[w] - offsets[0]);
+          }
+          break;
+        }
+        case ParsedNode::Kind::kPrefix: {
+          std::vector<Token> tokens;
+          builder_.analyzer_->Analyze(child.text, kUnknownLanguage, &tokens);
+          if (tokens.size() != 1) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "a prefix must be one word before '*' at position ", child.position));
+          }
+          loupe::v1::BooleanClause* clause = out->add_clauses();
+          clause->set_occur(occur);
+          loupe::v1::PrefixClause* prefix = clause->mutable_node()->mutable_prefix();
+          prefix->set_prefix(tokens[0].term);
+          prefix->set_field(ToProtoField(child.field));
+          prefix->set_boost(child.boost);
+          prefix->set_query_position(static_cast<uint32_t>(child.position));
+          ++terms_;
+          break;
+        }
+        case ParsedNode::Kind::kKeyword: {
+          loupe::v1::BooleanClause* clause = out->add_clauses();
+          clause->set_occur(occur);
+          loupe::v1::KeywordFilter* keyword =
+              clause->mutable_node()->mutable_filter()->mutable_keyword();
+          switch (child.keyword) {
+            case KeywordField::kSource:
+              keyword->set_field(loupe::v1::FIELD_SOURCE);
+              keyword->set_value(KeywordTerm(child.text));
+              break;
+            case KeywordField::kLang:
+              keyword->set_field(loupe::v1::FIELD_LANG);
+              keyword->set_value(KeywordTerm(child.text));
+              break;
+            case KeywordField::kTag:
+              keyword->set_field(loupe::v1::FIELD_TAG);
+              keyword->set_value(TagFilterTerm(child.text));
+              break;
+          }
+          break;
+        }
+        case ParsedNode::Kind::kDate: {
+          loupe::v1::BooleanClause* clause = out->add_clauses();
+          clause->set_occur(occur);
+          loupe::v1::DateRangeFilter* date =
+              clause->mutable_node()->mutable_filter()->mutable_date();
+          if (child.min_seconds) date->set_min_seconds(*child.min_seconds);
+          if (child.max_seconds) date->set_max_seconds(*child.max_seconds);
+          break;
+        }
+        case ParsedNode::Kind::kGroup: {
+          loupe::v1::BooleanQuery nested;
+          LOUPE_RETURN_IF_ERROR(Group(child, &nested));
+          // A group left without a positive clause (stop words only) goes.
+          const bool positive = std::any_of(
+              nested.clauses().begin(), nested.clauses().end(),
+              [](const auto& c) { return c.occur() != loupe::v1::OCCUR_MUST_NOT; });
+          if (!positive) break;
+          loupe::v1::BooleanClause* clause = out->add_clauses();
+          clause->set_occur(occur);
+          *clause->mutable_node()->mutable_boolean() = std::move(nested);
+          break;
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  void FillTerm(const std::vector<std::string>& forms, loupe::v1::Field field, float boost,
+                loupe::v1::TermClause* term) {
+    term->set_term(forms[0]);
+    for (size_t f = 1; f < forms.size(); ++f) term->add_alternatives(forms[f]);
+    term->set_field(field);
+    if (boost != 0) term->set_boost(boost);
+  }
+
+  // The analysed words of `text`: each word's distinct forms over the query
+  // languages (stop words left out when dropping them) and, when `offsets`
+  // is given, each word's position.
+  absl::Status Words(const std::string& text, size_t position,
+                     std::vector<std::vector<std::string>>* words,
+                     std::vector<uint32_t>* offsets) {
     // Segmentation does not depend on the language, so tokens of the same
     // word share their begin offset across analyses; a word missing from a
     // language's analysis is one of its stop words.
-    words.clear();
-    analyzer_->Analyze(clause.text, kUnknownLanguage, &words);
-    for (size_t l = 0; l < languages.size(); ++l) {
+    std::vector<Token> unanalysed;
+    builder_.analyzer_->Analyze(text, kUnknownLanguage, &unanalysed);
+    std::vector<TermsByOffset> by_language(languages_.size());
+    std::vector<Token> tokens;
+    for (size_t l = 0; l < languages_.size(); ++l) {
       tokens.clear();
-      by_language[l].clear();
-      analyzer_->Analyze(clause.text, languages[l], &tokens);
+      builder_.analyzer_->Analyze(text, languages_[l], &tokens);
       for (Token& token : tokens) by_language[l].emplace(token.begin, std::move(token.term));
     }
-    const loupe::v1::Field field = ToProtoField(clause.field);
-    const loupe::v1::Occur occur = ToProtoOccur(clause);
-    for (const Token& word : words) {
-      forms.clear();
+    for (const Token& word : unanalysed) {
+      std::vector<std::string> forms;
       bool stop_word = false;
       for (const TermsByOffset& terms : by_language) {
         auto it = terms.find(word.begin);
@@ -135,45 +263,126 @@ absl::StatusOr<loupe::v1::QueryPlan> PlanBuilder::BuildWith(
           forms.push_back(it->second);
         }
       }
-      if (stop_word && drop_stop_words) continue;
+      if (stop_word && drop_stop_words_) continue;
       if (forms.empty()) forms.push_back(word.term);  // A stop word in every language.
-
-      auto [it, inserted] = seen.try_emplace(
-          std::make_tuple(absl::StrJoin(forms, std::string(1, '\0')), static_cast<int>(field),
-                          static_cast<int>(occur)),
-          plan.clauses_size());
-      if (!inserted) {
-        auto* existing = plan.mutable_clauses(it->second);
-        existing->set_boost(std::max(existing->boost(), clause.boost));
-        continue;
-      }
-      if (static_cast<size_t>(plan.clauses_size()) >= max_clauses_) {
+      if (++terms_ > builder_.max_clauses_) {
         return absl::InvalidArgumentError(
-            absl::StrCat("too many clauses after analysis (the limit is ", max_clauses_,
-                         ") at position ", clause.position));
+            absl::StrCat("too many clauses after analysis (the limit is ", builder_.max_clauses_,
+                         ") at position ", position));
       }
-      form_count += forms.size();
-      if (form_count > kMaxPlanForms) {
+      forms_ += forms.size();
+      if (forms_ > kMaxPlanForms) {
         return absl::InvalidArgumentError(
             absl::StrCat("too many terms after analysis (the limit is ", kMaxPlanForms,
-                         " forms in all query languages) at position ", clause.position));
+                         " forms in all query languages) at position ", position));
       }
-      loupe::v1::TermClause* term = plan.add_clauses();
-      term->set_term(forms[0]);
-      for (size_t f = 1; f < forms.size(); ++f) term->add_alternatives(forms[f]);
-      term->set_field(field);
-      term->set_occur(occur);
-      term->set_boost(clause.boost);
+      words->push_back(std::move(forms));
+      if (offsets != nullptr) offsets->push_back(word.position);
     }
+    return absl::OkStatus();
+  }
+
+  const PlanBuilder& builder_;
+  const std::vector<std::string>& languages_;
+  bool drop_stop_words_;
+  size_t terms_ = 0;
+  size_t forms_ = 0;
+};
+
+absl::StatusOr<loupe::v1::QueryPlan> PlanBuilder::Build(const ParsedQuery& parsed,
+                                                        absl::string_view lang) const {
+  const std::vector<std::string> requested = {std::string(lang)};
+  const std::vector<std::string>& languages = lang.empty() ? query_languages_ : requested;
+  loupe::v1::QueryPlan plan;
+  LOUPE_RETURN_IF_ERROR(Converter(*this, languages, /*drop_stop_words=*/true)
+                            .Group(parsed.root, plan.mutable_root()->mutable_boolean()));
+  if (!HasScoringClause(plan)) {
+    // Only stop words (or only exclusions and filters): keep them.
+    loupe::v1::QueryPlan unfiltered;
+    LOUPE_RETURN_IF_ERROR(Converter(*this, languages, /*drop_stop_words=*/false)
+                              .Group(parsed.root, unfiltered.mutable_root()->mutable_boolean()));
+    if (HasScoringClause(unfiltered)) plan = std::move(unfiltered);
+  }
+  if (!HasPositiveClause(plan)) {
+    return absl::InvalidArgumentError("the query has no searchable term");
   }
   return plan;
 }
 
+absl::Status PlanBuilder::AddTypedFilters(const loupe::v1::SearchFilters& filters,
+                                          loupe::v1::QueryPlan* plan) {
+  FieldViolations violations;
+  loupe::v1::BooleanQuery* root = plan->mutable_root()->mutable_boolean();
+  // Any of `values` (one FILTER clause: a keyword, or an OR of keywords).
+  auto any_of = [&](const auto& values, loupe::v1::Field field, absl::string_view name,
+                    auto to_term) {
+    if (values.empty()) return;
+    loupe::v1::BooleanClause* clause = root->add_clauses();
+    clause->set_occur(loupe::v1::OCCUR_FILTER);
+    loupe::v1::BooleanQuery* any = clause->mutable_node()->mutable_boolean();
+    for (int i = 0; i < values.size(); ++i) {
+      const std::string term = to_term(values[i]);
+      if (KeywordTerm(values[i]).empty()) {
+        violations.Add(absl::StrCat("filters.", name, "[", i, "]"), "is empty");
+      }
+      loupe::v1::BooleanClause* option = any->add_clauses();
+      option->set_occur(loupe::v1::OCCUR_SHOULD);
+      option->mutable_node()->mutable_filter()->mutable_keyword()->set_field(field);
+      option->mutable_node()->mutable_filter()->mutable_keyword()->set_value(term);
+    }
+  };
+  any_of(filters.sources(), loupe::v1::FIELD_SOURCE, "sources",
+         [](const std::string& v) { return KeywordTerm(v); });
+  any_of(filters.langs(), loupe::v1::FIELD_LANG, "langs",
+         [](const std::string& v) { return KeywordTerm(v); });
+  for (int i = 0; i < filters.tags_size(); ++i) {
+    if (KeywordTerm(filters.tags(i)).empty() || filters.tags(i).front() == '=') {
+      violations.Add(absl::StrCat("filters.tags[", i, "]"), "must be \"key=value\" or \"key\"");
+      continue;
+    }
+    loupe::v1::BooleanClause* clause = root->add_clauses();
+    clause->set_occur(loupe::v1::OCCUR_FILTER);
+    auto* keyword = clause->mutable_node()->mutable_filter()->mutable_keyword();
+    keyword->set_field(loupe::v1::FIELD_TAG);
+    keyword->set_value(TagFilterTerm(filters.tags(i)));
+  }
+  if (filters.has_published_after() || filters.has_published_before()) {
+    loupe::v1::BooleanClause* clause = root->add_clauses();
+    clause->set_occur(loupe::v1::OCCUR_FILTER);
+    loupe::v1::DateRangeFilter* date = clause->mutable_node()->mutable_filter()->mutable_date();
+    if (filters.has_published_after()) {
+      // Seconds granularity: a fractional bound rounds up.
+      const auto& after = filters.published_after();
+      date->set_min_seconds(after.seconds() + (after.nanos() > 0 ? 1 : 0));
+    }
+    if (filters.has_published_before()) {
+      const auto& before = filters.published_before();
+      date->set_max_seconds(before.nanos() > 0 ? before.seconds() : before.seconds() - 1);
+    }
+    if (date->has_min_seconds() && date->has_max_seconds() &&
+        date->min_seconds() > date->max_seconds()) {
+      violations.Add("filters.published_before", "must be after filters.published_after");
+    }
+  }
+  if (!violations.empty()) return violations.ToStatus("invalid search filters");
+  return absl::OkStatus();
+}
+
 bool HasScoringClause(const loupe::v1::QueryPlan& plan) {
+  if (plan.has_root()) return NodeHasScoredLeaf(plan.root());
   return std::any_of(plan.clauses().begin(), plan.clauses().end(),
                      [](const loupe::v1::TermClause& clause) {
                        return clause.occur() != loupe::v1::OCCUR_MUST_NOT;
                      });
+}
+
+bool HasPositiveClause(const loupe::v1::QueryPlan& plan) {
+  if (!plan.has_root()) return HasScoringClause(plan);
+  if (!plan.root().has_boolean()) return true;
+  for (const auto& clause : plan.root().boolean().clauses()) {
+    if (clause.occur() != loupe::v1::OCCUR_MUST_NOT) return true;
+  }
+  return false;
 }
 
 }  // namespace loupe::query

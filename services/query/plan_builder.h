@@ -11,25 +11,29 @@
 // df = the largest of the forms').
 //
 // Contract:
+//  - The plan's `root` is a BooleanQuery mirroring the parsed tree: groups
+//    become BooleanQuery nodes (occur SHOULD/MUST/MUST_NOT/FILTER), filters
+//    become FilterClause nodes (source/lang/tag as keyword terms, see
+//    services/common/keyword_terms.h; dates as inclusive second ranges).
 //  - One word may give several tokens ("open-source" -> open, source); each
-//    becomes a clause with the word's occur, field and boost.
+//    becomes a term node with the word's occur, field and boost.
 //  - Stop words: a word that any query language drops as a stop word is
-//    left out entirely (its documents in that language never index it, so a
-//    clause on its other forms would only favour other languages, and a
-//    MUST clause on it could match nothing). If that leaves no scoring
-//    clause, the query is planned again without dropping stop words.
-//  - A phrase's tokens become MUST clauses (MUST_NOT for an excluded phrase).
-//  - Identical (forms, field, occur) clauses are merged, keeping the largest
-//    boost, so "nvidia nvidia" does not count twice.
-//  - INVALID_ARGUMENT "the query has no searchable term" when no clause
-//    scores (only excluded words, or only punctuation), "too many clauses"
-//    when analysis yields more than `max_clauses` clauses, and "too many
-//    terms" when the clauses' forms exceed kMaxPlanForms.
+//    left out entirely (its documents in that language never index it). In
+//    a phrase it leaves a gap: the next word's offset skips its position,
+//    as the index does. If that leaves no scored term, the query is planned
+//    again without dropping stop words.
+//  - A phrase of one word is a term; a prefix is folded (case, accents, not
+//    stemmed) and its expansions are left for loupe-query to fill in.
+//  - Identical (forms, field, occur) terms in one group are merged,
+//    keeping the largest boost, so "nvidia nvidia" does not count twice.
+//  - INVALID_ARGUMENT "the query has no searchable term" when nothing
+//    scores and nothing filters, "too many clauses" when analysis yields
+//    more than `max_clauses` terms, "too many terms" beyond kMaxPlanForms.
 //
 //   PlanBuilder builder(/*max_clauses=*/64, {"en", "fr", "und"});
 //   absl::StatusOr<loupe::v1::QueryPlan> plan =
 //       builder.Build(*ParseQuery("running -ai", {}), /*lang=*/"");
-//   // plan->clauses: run [running] SHOULD, ai MUST_NOT (all FIELD_UNSPECIFIED)
+//   // plan->root: boolean {SHOULD run [running]; MUST_NOT ai}
 #ifndef LOUPE_SERVICES_QUERY_PLAN_BUILDER_H_
 #define LOUPE_SERVICES_QUERY_PLAN_BUILDER_H_
 
@@ -41,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "loupe/v1/index.pb.h"
+#include "loupe/v1/query.pb.h"
 #include "services/common/analysis/analyzer.h"
 #include "services/query/query_parser.h"
 
@@ -71,18 +76,26 @@ class PlanBuilder {
   absl::StatusOr<loupe::v1::QueryPlan> Build(const ParsedQuery& parsed,
                                              absl::string_view lang = "") const;
 
+  // The typed filters of a request as FILTER clauses of `root` (creating
+  // an empty root when the plan has none). INVALID_ARGUMENT naming the
+  // field (filters.tags[1]) for an empty value or an empty date range.
+  static absl::Status AddTypedFilters(const loupe::v1::SearchFilters& filters,
+                                      loupe::v1::QueryPlan* plan);
+
  private:
-  absl::StatusOr<loupe::v1::QueryPlan> BuildWith(const ParsedQuery& parsed,
-                                                 const std::vector<std::string>& languages,
-                                                 bool drop_stop_words) const;
+  class Converter;
 
   size_t max_clauses_;
   std::vector<std::string> query_languages_;
   std::unique_ptr<Analyzer> analyzer_;
 };
 
-// True when the plan has at least one SHOULD or MUST clause.
+// True when the plan has at least one scored term, phrase or prefix (flat:
+// a SHOULD or MUST clause) outside an excluded clause.
 bool HasScoringClause(const loupe::v1::QueryPlan& plan);
+
+// True when the plan's root has at least one clause that is not MUST_NOT.
+bool HasPositiveClause(const loupe::v1::QueryPlan& plan);
 
 }  // namespace loupe::query
 

@@ -14,17 +14,47 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// "term[alternatives]/field/occur/boost", e.g. "open/0/0/1",
-// "run[running]/0/0/1".
+std::string Forms(const loupe::v1::TermClause& clause) {
+  std::string forms = clause.term();
+  if (clause.alternatives_size() > 0) {
+    absl::StrAppend(&forms, "[", absl::StrJoin(clause.alternatives(), ","), "]");
+  }
+  return forms;
+}
+
+// One entry per clause of the root: "term[alternatives]/field/occur/boost"
+// (e.g. "run[running]/0/0/1"), "phrase(w1 w2@2)/field/occur/boost",
+// "prefix(p)/field/occur", "filter(field=value)/occur" or
+// "filter(date)/occur", "bool(n)/occur/boost".
 std::vector<std::string> Summary(const loupe::v1::QueryPlan& plan) {
   std::vector<std::string> out;
-  for (const auto& clause : plan.clauses()) {
-    std::string forms = clause.term();
-    if (clause.alternatives_size() > 0) {
-      absl::StrAppend(&forms, "[", absl::StrJoin(clause.alternatives(), ","), "]");
+  for (const auto& clause : plan.root().boolean().clauses()) {
+    const loupe::v1::QueryNode& node = clause.node();
+    if (node.has_term()) {
+      const auto& term = node.term();
+      out.push_back(absl::StrCat(Forms(term), "/", term.field(), "/", clause.occur(), "/",
+                                 term.boost()));
+    } else if (node.has_phrase()) {
+      std::vector<std::string> words;
+      for (int w = 0; w < node.phrase().words_size(); ++w) {
+        words.push_back(absl::StrCat(Forms(node.phrase().words(w)), "@",
+                                     node.phrase().offsets(w)));
+      }
+      out.push_back(absl::StrCat("phrase(", absl::StrJoin(words, " "), ")/",
+                                 node.phrase().field(), "/", clause.occur(), "/",
+                                 node.phrase().boost()));
+    } else if (node.has_prefix()) {
+      out.push_back(absl::StrCat("prefix(", node.prefix().prefix(), ")/", node.prefix().field(),
+                                 "/", clause.occur()));
+    } else if (node.has_filter() && node.filter().has_keyword()) {
+      out.push_back(absl::StrCat("filter(", node.filter().keyword().field(), "=",
+                                 node.filter().keyword().value(), ")/", clause.occur()));
+    } else if (node.has_filter()) {
+      out.push_back(absl::StrCat("filter(date)/", clause.occur()));
+    } else {
+      out.push_back(absl::StrCat("bool(", node.boolean().clauses_size(), ")/", clause.occur(),
+                                 "/", node.boolean().boost()));
     }
-    out.push_back(
-        absl::StrCat(forms, "/", clause.field(), "/", clause.occur(), "/", clause.boost()));
   }
   return out;
 }
@@ -79,10 +109,10 @@ TEST(PlanBuilderTest, StopWordsOfAnyQueryLanguageAreDropped) {
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(Summary(*plan), ElementsAre("president[presidents]/0/0/1",
                                           "republiqu[republ,republique]/0/0/1"));
-  // A phrase keeps its content words as MUST clauses (no MUST on "of").
+  // A phrase leaves a gap where a stop word was: "of" keeps its position.
   plan = Build("\"bank of america\"");
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(Summary(*plan), ElementsAre("bank/0/1/1", "america[americ]/0/1/1"));
+  EXPECT_THAT(Summary(*plan), ElementsAre("phrase(bank@0 america[americ]@2)/0/0/1"));
   // In English only, French articles are ordinary words.
   plan = BuildIn("les présidents", "en");
   ASSERT_TRUE(plan.ok()) << plan.status();
@@ -108,11 +138,37 @@ TEST(PlanBuilderTest, MultiTokenWordKeepsOccurFieldAndBoost) {
               ElementsAre("open/2/1/2", "sourc[source]/2/1/2", "l'ancien[ancien]/0/0/1"));
 }
 
-TEST(PlanBuilderTest, PhraseWordsBecomeMustClauses) {
-  absl::StatusOr<loupe::v1::QueryPlan> plan = Build("\"Deep Seek\"^1.5 x -\"bad news\"");
+TEST(PlanBuilderTest, PhrasesGroupsPrefixesAndFilters) {
+  absl::StatusOr<loupe::v1::QueryPlan> plan =
+      Build("\"Deep Seek\"^1.5 \"x\" -\"bad news\" (intel OR amd)^2 RÉfor* source:BBC tag:Topic=AI "
+            "date>=2025-01-27");
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(Summary(*plan), ElementsAre("deep/0/1/1.5", "seek/0/1/1.5", "x/0/0/1", "bad/0/2/1",
-                                          "news[new]/0/2/1"));
+  EXPECT_THAT(Summary(*plan),
+              ElementsAre("phrase(deep@0 seek@1)/0/0/1.5", "x/0/0/1",
+                          "phrase(bad@0 news[new]@1)/0/2/1", "bool(2)/0/2", "prefix(refor)/0/0",
+                          "filter(3=bbc)/3", "filter(5=v:topic=ai)/3", "filter(date)/3"));
+}
+
+TEST(PlanBuilderTest, TypedFiltersAreFilterClauses) {
+  absl::StatusOr<loupe::v1::QueryPlan> plan = Build("nvidia");
+  ASSERT_TRUE(plan.ok());
+  loupe::v1::SearchFilters filters;
+  filters.add_sources("bbc");
+  filters.add_sources("afp");
+  filters.add_tags("topic");
+  filters.mutable_published_after()->set_seconds(100);
+  filters.mutable_published_before()->set_seconds(200);
+  ASSERT_TRUE(PlanBuilder::AddTypedFilters(filters, &*plan).ok());
+  EXPECT_THAT(Summary(*plan), ElementsAre("nvidia[nvidi]/0/0/1", "bool(2)/3/0",
+                                          "filter(5=k:topic)/3", "filter(date)/3"));
+  const auto& date = plan->root().boolean().clauses(3).node().filter().date();
+  EXPECT_EQ(date.min_seconds(), 100);
+  EXPECT_EQ(date.max_seconds(), 199);
+  loupe::v1::SearchFilters bad;
+  bad.add_tags("=x");
+  bad.add_langs(" ");
+  absl::Status status = PlanBuilder::AddTypedFilters(bad, &*plan);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(PlanBuilderTest, MergesDuplicateClausesKeepingTheLargestBoost) {
@@ -133,7 +189,8 @@ TEST(PlanBuilderTest, ParsesQueryLanguages) {
 }
 
 TEST(PlanBuilderTest, NoSearchableTerm) {
-  for (absl::string_view query : {"-nvidia -amd", "!!! ...", "\"\"", "-\"a b\" -..."}) {
+  // ("-nvidia -amd" and "\"\"" are already refused by the parser.)
+  for (absl::string_view query : {"!!! ...", "\"...\"", "... -\"a b\""}) {
     absl::StatusOr<loupe::v1::QueryPlan> plan = Build(query);
     ASSERT_FALSE(plan.ok()) << query;
     EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument) << query;
@@ -157,6 +214,11 @@ TEST(PlanBuilderTest, HasScoringClause) {
   EXPECT_FALSE(HasScoringClause(plan));
   plan.add_clauses()->set_occur(loupe::v1::OCCUR_MUST);
   EXPECT_TRUE(HasScoringClause(plan));
+  // Trees: a filter alone does not score but is positive.
+  absl::StatusOr<loupe::v1::QueryPlan> tree = Build("source:bbc -x");
+  ASSERT_TRUE(tree.ok()) << tree.status();
+  EXPECT_FALSE(HasScoringClause(*tree));
+  EXPECT_TRUE(HasPositiveClause(*tree));
 }
 
 

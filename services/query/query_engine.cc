@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "services/common/analysis/language.h"
 #include "services/common/status_util.h"
+#include "services/query/page_cursor.h"
 #include "services/query/shard_fanout.h"
 
 namespace loupe::query {
@@ -40,23 +41,84 @@ absl::StatusOr<loupe::v1::QueryPlan> QueryEngine::Plan(absl::string_view query,
   return plan;
 }
 
+absl::StatusOr<loupe::v1::QueryPlan> QueryEngine::PlanRequest(
+    const loupe::v1::SearchRequest& request) const {
+  loupe::v1::QueryPlan plan;
+  if (!absl::StripAsciiWhitespace(request.query()).empty()) {
+    absl::StatusOr<loupe::v1::QueryPlan> parsed = Plan(request.query(), request.lang());
+    if (!parsed.ok()) return parsed.status();
+    plan = *std::move(parsed);
+  }
+  LOUPE_RETURN_IF_ERROR(PlanBuilder::AddTypedFilters(request.filters(), &plan));
+  if (!HasPositiveClause(plan)) return InvalidField("query", "the query has no searchable term");
+  return plan;
+}
+
+namespace {
+
+loupe::v1::HitOrder ToHitOrder(loupe::v1::SortOrder sort) {
+  switch (sort) {
+    case loupe::v1::SORT_ORDER_DATE_DESC:
+      return loupe::v1::HIT_ORDER_DATE_DESC;
+    case loupe::v1::SORT_ORDER_DATE_ASC:
+      return loupe::v1::HIT_ORDER_DATE_ASC;
+    default:
+      return loupe::v1::HIT_ORDER_SCORE;
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<loupe::v1::SearchResponse> QueryEngine::Search(
     const loupe::v1::SearchRequest& request, absl::Time client_deadline) const {
   const absl::Time start = absl::Now();
   const absl::Time deadline = RequestDeadline(client_deadline);
-  absl::StatusOr<loupe::v1::QueryPlan> plan = Plan(request.query(), request.lang());
+  absl::StatusOr<loupe::v1::QueryPlan> plan = PlanRequest(request);
   if (!plan.ok()) return plan.status();
   PageRequest page;
   page.offset = request.offset();
   page.limit = request.limit();
   page.snippet_chars = request.snippet_chars();
-  absl::StatusOr<loupe::v1::SearchResponse> response = fanout_->Search(*plan, page, deadline);
-  if (!response.ok()) return response.status();
+  page.order = ToHitOrder(request.sort());
+  page.max_prefix_expansions = options_.max_prefix_expansions;
+  const uint64_t request_hash = RequestFingerprint(request);
+  if (!request.page_token().empty()) {
+    absl::StatusOr<storage::v1::PageCursor> cursor =
+        DecodePageToken(request.page_token(), request_hash);
+    if (!cursor.ok()) return cursor.status();
+    page.after = cursor->after();
+    FrozenStats& frozen = page.frozen.emplace();
+    frozen.collection = cursor->global_stats();
+    frozen.document_frequencies.assign(cursor->stat_document_frequencies().begin(),
+                                       cursor->stat_document_frequencies().end());
+    for (const auto& prefix : cursor->prefixes()) {
+      frozen.prefixes.emplace_back(prefix.expansions().begin(), prefix.expansions().end());
+    }
+  }
+  absl::StatusOr<FanoutPage> result = fanout_->SearchPage(*plan, page, deadline);
+  if (!result.ok()) return result.status();
+  loupe::v1::SearchResponse& response = result->response;
+  if (result->next.has_value()) {
+    storage::v1::PageCursor cursor;
+    cursor.set_format(kPageCursorFormat);
+    cursor.set_request_hash(request_hash);
+    *cursor.mutable_after() = *result->next;
+    *cursor.mutable_global_stats() = result->stats.collection;
+    for (uint64_t df : result->stats.document_frequencies) {
+      cursor.add_stat_document_frequencies(df);
+    }
+    for (const auto& expansions : result->stats.prefixes) {
+      auto* prefix = cursor.add_prefixes();
+      for (const auto& expansion : expansions) *prefix->add_expansions() = expansion;
+    }
+    response.set_next_page_token(EncodePageToken(cursor));
+  }
+  response.set_total_hits_relation(loupe::v1::TOTAL_HITS_RELATION_EXACT);
   const absl::Duration took = absl::Now() - start;
-  response->mutable_took()->set_seconds(absl::ToInt64Seconds(took));
-  response->mutable_took()->set_nanos(
+  response.mutable_took()->set_seconds(absl::ToInt64Seconds(took));
+  response.mutable_took()->set_nanos(
       static_cast<int32_t>(absl::ToInt64Nanoseconds(took % absl::Seconds(1))));
-  return response;
+  return std::move(response);
 }
 
 loupe::v1::ClusterInfoResponse QueryEngine::ClusterInfo(absl::Time client_deadline) const {

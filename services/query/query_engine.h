@@ -32,6 +32,9 @@ struct QueryEngineOptions {
   // Languages a query is analysed in when the request gives none (see
   // plan_builder.h); as ParseQueryLanguages returns them.
   std::vector<std::string> query_languages = DefaultQueryLanguages();
+  // Most terms a `prefix*` may expand to (over every shard, per field);
+  // beyond: INVALID_ARGUMENT.
+  uint32_t max_prefix_expansions = 128;
 };
 
 class QueryEngine {
@@ -44,8 +47,9 @@ class QueryEngine {
 
   // INVALID_ARGUMENT (with a google.rpc.BadRequest on field "query") for a
   // malformed query, on field "lang" for a language that is not "und" nor a
-  // 2–3 letter code; UNAVAILABLE when no shard answers; otherwise the page,
-  // possibly partial (missing_shards). `client_deadline` is
+  // 2–3 letter code, on "filters.*" and "page_token"; UNAVAILABLE when no
+  // shard answers; otherwise the page, possibly partial (missing_shards),
+  // with next_page_token when more hits follow. `client_deadline` is
   // absl::InfiniteFuture() when the client set none. Thread-safe.
   absl::StatusOr<loupe::v1::SearchResponse> Search(const loupe::v1::SearchRequest& request,
                                                    absl::Time client_deadline) const;
@@ -54,6 +58,8 @@ class QueryEngine {
   // SearchRequest.lang ("" = the configured query languages). Thread-safe.
   absl::StatusOr<loupe::v1::QueryPlan> Plan(absl::string_view query,
                                             absl::string_view lang = "") const;
+  // Plan of a whole request: its query (may be empty) and typed filters.
+  absl::StatusOr<loupe::v1::QueryPlan> PlanRequest(const loupe::v1::SearchRequest& request) const;
 
   loupe::v1::ClusterInfoResponse ClusterInfo(absl::Time client_deadline) const;
 

@@ -86,7 +86,8 @@ TEST_F(QueryServiceTest, SearchesWithDefaultLimit) {
   grpc::Status status = Search(request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.hits_size(), 5);
-  EXPECT_EQ(shard0_->last_search().limit(), 10u);
+  // One hit more than the page: it tells whether a next page exists.
+  EXPECT_EQ(shard0_->last_search().limit(), 11u);
   EXPECT_EQ(response.total_hits(), 17u);
   EXPECT_THAT(response.answered_shards(), ElementsAre(0, 1));
   EXPECT_TRUE(response.has_took());
@@ -122,11 +123,11 @@ TEST_F(QueryServiceTest, InvalidRequestNamesTheFields) {
 TEST_F(QueryServiceTest, MalformedQueryGivesThePosition) {
   StartCluster(CannedShard1());
   loupe::v1::SearchRequest request;
-  request.set_query("nvidia lang:fr");
+  request.set_query("nvidia weight:3");
   loupe::v1::SearchResponse response;
   grpc::Status status = Search(request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(status.error_message(), HasSubstr("unknown field 'lang'"));
+  EXPECT_THAT(status.error_message(), HasSubstr("unknown field 'weight'"));
   EXPECT_THAT(status.error_message(), HasSubstr("at position 7"));
   EXPECT_THAT(BadRequestFields(status), ElementsAre("query"));
 }

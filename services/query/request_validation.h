@@ -20,13 +20,19 @@ inline constexpr uint32_t kDefaultLimit = 10;
 inline constexpr uint32_t kMaxResultWindow = 10000;
 inline constexpr uint32_t kMaxSnippetChars = 2000;
 
+// Longest accepted page_token, in bytes.
+inline constexpr size_t kMaxPageTokenBytes = 65536;
+
 struct SearchRequestLimits {
   // Largest `limit` (--max_limit).
   uint32_t max_limit = 1000;
+  // Largest offset + limit (--max_result_window, at most kMaxResultWindow).
+  uint32_t max_result_window = kMaxResultWindow;
 };
 
 // The request with defaults filled in, or INVALID_ARGUMENT naming each bad
-// field: query (empty, invalid UTF-8), limit, offset, snippet_chars. The
+// field: query (empty without filters, invalid UTF-8), limit, offset (also
+// non-zero with a page_token), snippet_chars, sort, page_token. The
 // query's syntax is checked later, by the parser.
 absl::StatusOr<loupe::v1::SearchRequest> ValidateSearchRequest(
     const loupe::v1::SearchRequest& request, const SearchRequestLimits& limits);

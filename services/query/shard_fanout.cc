@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "services/common/query_plan_terms.h"
 #include "services/common/server.h"
 #include "services/common/status_util.h"
 #include "services/query/hit_merge.h"
@@ -23,6 +24,8 @@ using loupe::v1::IndexService;
 // Shares of the remaining time given to the stats and search phases.
 constexpr double kStatsPhaseShare = 0.3;
 constexpr double kSearchPhaseShare = 0.7;
+// The shards' largest Search limit.
+constexpr uint32_t kMaxShardLimit = 10000;
 
 // One in-flight unary call to one shard.
 template <typename Request, typename Response>
@@ -82,22 +85,36 @@ std::vector<loupe::v1::FieldTerm> StatTermsForPlan(const loupe::v1::QueryPlan& p
     field_term.set_field(field);
     field_term.set_term(term);
   };
-  for (const loupe::v1::TermClause& clause : plan.clauses()) {
-    // Every form of the clause: the shards score a group with the largest
-    // global df among its forms.
-    auto add_forms = [&](loupe::v1::Field field) {
-      add(field, clause.term());
-      for (const std::string& alternative : clause.alternatives()) add(field, alternative);
-    };
-    if (clause.field() == loupe::v1::FIELD_UNSPECIFIED) {
-      add_forms(loupe::v1::FIELD_TITLE);
-      add_forms(loupe::v1::FIELD_BODY);
+  // Every form of every clause: the shards score a group with the largest
+  // global df among its forms. A field-less form asks for TITLE and BODY.
+  ForEachPlanTerm(plan, [&](loupe::v1::Field field, const std::string& term, bool) {
+    if (field == loupe::v1::FIELD_UNSPECIFIED) {
+      add(loupe::v1::FIELD_TITLE, term);
+      add(loupe::v1::FIELD_BODY, term);
     } else {
-      add_forms(clause.field());
+      add(field, term);
     }
-  }
+  });
   return terms;
 }
+
+namespace {
+
+// The plan's prefix clauses, depth first in plan order.
+void CollectPrefixes(loupe::v1::QueryNode* node, std::vector<loupe::v1::PrefixClause*>* out) {
+  if (node->has_prefix()) out->push_back(node->mutable_prefix());
+  if (!node->has_boolean()) return;
+  for (auto& clause : *node->mutable_boolean()->mutable_clauses()) {
+    CollectPrefixes(clause.mutable_node(), out);
+  }
+}
+
+std::vector<loupe::v1::Field> FieldsOf(loupe::v1::Field field) {
+  if (field == loupe::v1::FIELD_UNSPECIFIED) return {loupe::v1::FIELD_TITLE, loupe::v1::FIELD_BODY};
+  return {field};
+}
+
+}  // namespace
 
 ShardFanout::ShardFanout(std::vector<std::string> addresses) {
   for (size_t i = 0; i < addresses.size(); ++i) {
@@ -112,6 +129,14 @@ ShardFanout::ShardFanout(std::vector<std::string> addresses) {
 absl::StatusOr<loupe::v1::SearchResponse> ShardFanout::Search(const loupe::v1::QueryPlan& plan,
                                                               const PageRequest& page,
                                                               absl::Time deadline) const {
+  absl::StatusOr<FanoutPage> result = SearchPage(plan, page, deadline);
+  if (!result.ok()) return result.status();
+  return std::move(result->response);
+}
+
+absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& original_plan,
+                                                   const PageRequest& page,
+                                                   absl::Time deadline) const {
   auto stub_for = [this](size_t index) { return shards_[index].stub.get(); };
   // Failures by shard index; a failed shard takes no part in later phases.
   std::map<size_t, std::string> failures;
@@ -120,22 +145,60 @@ absl::StatusOr<loupe::v1::SearchResponse> ShardFanout::Search(const loupe::v1::Q
   };
   auto failed = [&failures](size_t index) { return failures.count(index) > 0; };
 
-  // ---- Phase 1: term statistics.
-  const std::vector<loupe::v1::FieldTerm> stat_terms = StatTermsForPlan(plan);
+  loupe::v1::QueryPlan plan = original_plan;
+  std::vector<loupe::v1::PrefixClause*> prefixes;
+  if (plan.has_root()) CollectPrefixes(plan.mutable_root(), &prefixes);
+  FanoutPage result;
+  GlobalStats global;
+  std::vector<loupe::v1::FieldTerm> stat_terms;
+
+  if (page.frozen.has_value()) {
+    // ---- Phase 1 from a cursor: the first page's statistics.
+    const FrozenStats& frozen = *page.frozen;
+    if (frozen.prefixes.size() != prefixes.size()) {
+      return InvalidField("page_token", "does not match the query's prefixes");
+    }
+    for (size_t p = 0; p < prefixes.size(); ++p) {
+      for (const auto& expansion : frozen.prefixes[p]) *prefixes[p]->add_expansions() = expansion;
+    }
+    stat_terms = StatTermsForPlan(plan);
+    if (stat_terms.size() != frozen.document_frequencies.size()) {
+      return InvalidField("page_token", "does not match the query's terms");
+    }
+    global.collection = frozen.collection;
+    global.document_frequencies = frozen.document_frequencies;
+  } else {
+  // ---- Phase 1: term statistics and prefix expansions.
+  const std::vector<loupe::v1::FieldTerm> asked_terms = StatTermsForPlan(plan);
+  // One TermStats prefix per (prefix clause, field).
+  std::vector<std::pair<size_t, loupe::v1::Field>> asked_prefixes;
+  for (size_t p = 0; p < prefixes.size(); ++p) {
+    for (loupe::v1::Field field : FieldsOf(prefixes[p]->field())) asked_prefixes.push_back({p, field});
+  }
   Calls<loupe::v1::TermStatsRequest, loupe::v1::TermStatsResponse> stats_calls;
   for (size_t i = 0; i < shards_.size(); ++i) {
     auto& call = stats_calls.emplace_back(
         std::make_unique<ShardCall<loupe::v1::TermStatsRequest, loupe::v1::TermStatsResponse>>());
     call->shard_index = i;
-    for (const auto& term : stat_terms) *call->request.add_terms() = term;
+    for (const auto& term : asked_terms) *call->request.add_terms() = term;
+    for (const auto& [p, field] : asked_prefixes) {
+      loupe::v1::FieldTerm* prefix = call->request.add_prefixes();
+      prefix->set_field(field);
+      prefix->set_term(prefixes[p]->prefix());
+    }
+    if (!asked_prefixes.empty()) {
+      call->request.set_max_prefix_expansions(page.max_prefix_expansions);
+    }
   }
   RunInParallel(stub_for, PhaseDeadline(deadline, kStatsPhaseShare), stats_calls,
                 [](auto* async, auto* call, auto done) {
                   async->TermStats(&call->context, &call->request, &call->response,
                                    std::move(done));
                 });
-  GlobalStats global;
-  global.document_frequencies.assign(stat_terms.size(), 0);
+  // (field, term) -> summed df, from the terms and from the expansions.
+  std::map<std::pair<int, std::string>, uint64_t> df_by_term;
+  std::vector<uint64_t> asked_dfs(asked_terms.size(), 0);
+  std::vector<std::map<std::string, uint64_t>> expansions(asked_prefixes.size());
   std::map<int, uint64_t> field_tokens;
   for (const auto& call : stats_calls) {
     if (!call->status.ok()) {
@@ -143,10 +206,13 @@ absl::StatusOr<loupe::v1::SearchResponse> ShardFanout::Search(const loupe::v1::Q
       continue;
     }
     const auto& response = call->response;
-    if (static_cast<size_t>(response.document_frequencies_size()) != stat_terms.size()) {
+    if (static_cast<size_t>(response.document_frequencies_size()) != asked_terms.size() ||
+        static_cast<size_t>(response.prefix_expansions_size()) != asked_prefixes.size()) {
       fail(call->shard_index,
            absl::StrCat("INTERNAL: TermStats returned ", response.document_frequencies_size(),
-                        " document frequencies for ", stat_terms.size(), " terms"));
+                        " document frequencies for ", asked_terms.size(), " terms and ",
+                        response.prefix_expansions_size(), " expansions for ",
+                        asked_prefixes.size(), " prefixes"));
       continue;
     }
     global.collection.set_document_count(global.collection.document_count() +
@@ -154,14 +220,54 @@ absl::StatusOr<loupe::v1::SearchResponse> ShardFanout::Search(const loupe::v1::Q
     for (const auto& field : response.collection().fields()) {
       field_tokens[field.field()] += field.total_tokens();
     }
-    for (size_t t = 0; t < stat_terms.size(); ++t) {
-      global.document_frequencies[t] += response.document_frequencies(static_cast<int>(t));
+    for (size_t t = 0; t < asked_terms.size(); ++t) {
+      asked_dfs[t] += response.document_frequencies(static_cast<int>(t));
+    }
+    for (size_t e = 0; e < asked_prefixes.size(); ++e) {
+      const loupe::v1::PrefixExpansion& expansion = response.prefix_expansions(static_cast<int>(e));
+      for (int t = 0; t < expansion.terms_size() && t < expansion.document_frequencies_size(); ++t) {
+        expansions[e][expansion.terms(t)] += expansion.document_frequencies(t);
+      }
+      if (expansion.truncated()) expansions[e][std::string()] = 0;  // Marks "too many".
     }
   }
   for (const auto& [field, tokens] : field_tokens) {
     auto* stats = global.collection.add_fields();
     stats->set_field(static_cast<loupe::v1::Field>(field));
     stats->set_total_tokens(tokens);
+  }
+  for (size_t t = 0; t < asked_terms.size(); ++t) {
+    df_by_term[{asked_terms[t].field(), asked_terms[t].term()}] = asked_dfs[t];
+  }
+  result.stats.prefixes.resize(prefixes.size());
+  for (size_t e = 0; e < asked_prefixes.size(); ++e) {
+    const auto& [p, field] = asked_prefixes[e];
+    if (expansions[e].count(std::string()) > 0 ||
+        expansions[e].size() > page.max_prefix_expansions) {
+      return InvalidField(
+          "query", absl::StrCat("prefix '", prefixes[p]->prefix(), "*' matches more than ",
+                                page.max_prefix_expansions,
+                                " terms (--max_prefix_expansions); make it longer at position ",
+                                prefixes[p]->query_position()));
+    }
+    for (const auto& [term, df] : expansions[e]) {
+      loupe::v1::FieldTerm* expansion = prefixes[p]->add_expansions();
+      expansion->set_field(field);
+      expansion->set_term(term);
+      df_by_term[{field, term}] = df;
+    }
+  }
+  stat_terms = StatTermsForPlan(plan);
+  for (const auto& term : stat_terms) {
+    global.document_frequencies.push_back(df_by_term[{term.field(), term.term()}]);
+  }
+  }
+  result.stats.collection = global.collection;
+  result.stats.document_frequencies = global.document_frequencies;
+  result.stats.prefixes.assign(prefixes.size(), {});
+  for (size_t p = 0; p < prefixes.size(); ++p) {
+    result.stats.prefixes[p].assign(prefixes[p]->expansions().begin(),
+                                    prefixes[p]->expansions().end());
   }
 
   // ---- Phase 2: per-shard top-k with the global statistics.
@@ -174,7 +280,10 @@ absl::StatusOr<loupe::v1::SearchResponse> ShardFanout::Search(const loupe::v1::Q
     call->shard_index = i;
     loupe::v1::ShardSearchRequest& request = call->request;
     *request.mutable_plan() = plan;
-    request.set_limit(page.offset + page.limit);
+    // One extra hit tells whether a next page exists.
+    request.set_limit(std::min<uint32_t>(page.offset + page.limit + 1, kMaxShardLimit));
+    request.set_order(page.order);
+    if (page.after.has_value()) *request.mutable_search_after() = *page.after;
     *request.mutable_global_stats() = global.collection;
     for (const auto& term : stat_terms) *request.add_stat_terms() = term;
     for (uint64_t df : global.document_frequencies) request.add_stat_document_frequencies(df);
@@ -195,10 +304,21 @@ absl::StatusOr<loupe::v1::SearchResponse> ShardFanout::Search(const loupe::v1::Q
     hits.total_hits = call->response.total_hits();
     total_by_shard[hits.shard] = hits.total_hits;
     for (const auto& hit : call->response.hits()) {
-      hits.hits.push_back(RankedHit{hit.id(), hit.score(), hits.shard});
+      hits.hits.push_back(RankedHit{hit.id(), hit.score(), hits.shard, hit.date_seconds()});
     }
   }
-  MergedPage merged = MergeShardHits(shard_hits, page.offset, page.limit);
+  MergedPage merged = MergeShardHits(shard_hits, page.offset, page.limit + 1, page.order);
+  // The shards could not return the extra hit past the window: assume more.
+  const bool capped = page.offset + page.limit + 1 > kMaxShardLimit;
+  const bool has_next = !merged.hits.empty() && (merged.hits.size() > page.limit ||
+                                                 (capped && merged.hits.size() == page.limit));
+  if (merged.hits.size() > page.limit) merged.hits.resize(page.limit);
+  if (has_next) {
+    loupe::v1::HitKey& key = result.next.emplace();
+    key.set_score(merged.hits.back().score);
+    key.set_date_seconds(merged.hits.back().date);
+    key.set_id(merged.hits.back().id);
+  }
 
   // ---- Phase 3: stored fields and snippets, from the shards that own the hits.
   Calls<loupe::v1::FetchRequest, loupe::v1::FetchResponse> fetch_calls;
@@ -270,7 +390,8 @@ absl::StatusOr<loupe::v1::SearchResponse> ShardFanout::Search(const loupe::v1::Q
     hit->set_lang(fetched.lang());
     hit->set_shard(ranked.shard);
   }
-  return response;
+  result.response = std::move(response);
+  return result;
 }
 
 loupe::v1::ClusterInfoResponse ShardFanout::ClusterInfo(absl::Time deadline) const {

@@ -4,11 +4,15 @@
 //
 // Search runs three phases:
 //  1. TermStats on every shard for the plan's (field, term)s (a clause on
-//     FIELD_UNSPECIFIED asks for TITLE and BODY) -> global statistics: the
-//     sums of document counts, per-field token totals and document
-//     frequencies. Scores then do not depend on the number of shards.
-//  2. Search on the shards that answered phase 1, with the global stats and
-//     limit = offset + limit; MergeShardHits makes the page.
+//     FIELD_UNSPECIFIED asks for TITLE and BODY) and prefixes -> global
+//     statistics: the sums of document counts, per-field token totals and
+//     document frequencies, and the union of every shard's expansion of
+//     each prefix (INVALID_ARGUMENT beyond max_prefix_expansions). Scores
+//     then do not depend on the number of shards. Skipped when the page
+//     carries frozen statistics (a cursor's).
+//  2. Search on the shards that answered phase 1, with the global stats,
+//     the order, the cursor's key and limit = offset + limit + 1 (the extra
+//     hit says whether a next page exists); MergeShardHits makes the page.
 //  3. Fetch, per shard, of the page's hits it owns (titles, snippets).
 // A shard that fails any phase is reported in missing_shards ("CODE: message")
 // and contributes nothing (no hits, no total); answered_shards lists the
@@ -26,6 +30,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,12 +42,37 @@
 
 namespace loupe::query {
 
+// What a first page was scored with; a cursor carries it to later pages.
+struct FrozenStats {
+  loupe::v1::CollectionStats collection;
+  // In StatTermsForPlan(resolved plan) order.
+  std::vector<uint64_t> document_frequencies;
+  // Expansions of each prefix clause, in plan order.
+  std::vector<std::vector<loupe::v1::FieldTerm>> prefixes;
+};
+
 struct PageRequest {
   uint32_t offset = 0;
   // > 0; offset + limit <= 10,000 (the shards' Search limit).
   uint32_t limit = 10;
   // Snippet length in code points; 0 lets the shard choose (200).
   uint32_t snippet_chars = 0;
+  loupe::v1::HitOrder order = loupe::v1::HIT_ORDER_SCORE;
+  // Only hits after this key (cursor paging).
+  std::optional<loupe::v1::HitKey> after;
+  // Statistics to use instead of asking the shards (cursor paging).
+  std::optional<FrozenStats> frozen;
+  // Most terms one prefix may expand to (over all shards, per field).
+  uint32_t max_prefix_expansions = 128;
+};
+
+struct FanoutPage {
+  // `took` unset.
+  loupe::v1::SearchResponse response;
+  // The statistics this page was scored with.
+  FrozenStats stats;
+  // Key of the page's last hit when more hits follow it.
+  std::optional<loupe::v1::HitKey> next;
 };
 
 // The (field, term) pairs whose statistics a plan needs, deduplicated, in
@@ -58,6 +88,8 @@ class ShardFanout {
   uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }
 
   // The merged, fetched page. `took` is left unset. Thread-safe.
+  absl::StatusOr<FanoutPage> SearchPage(const loupe::v1::QueryPlan& plan,
+                                        const PageRequest& page, absl::Time deadline) const;
   absl::StatusOr<loupe::v1::SearchResponse> Search(const loupe::v1::QueryPlan& plan,
                                                    const PageRequest& page,
                                                    absl::Time deadline) const;

@@ -103,9 +103,11 @@ class Process:
             return f.read().decode("utf-8", "replace")
 
 
-def wait_serving(address, timeout=EVENTUAL_TIMEOUT_S, process=None):
+def wait_serving(address, timeout=EVENTUAL_TIMEOUT_S, process=None, credentials=None):
+    """Waits for Health/Check SERVING; `credentials`: grpc.ssl_channel_credentials for TLS."""
     deadline = time.time() + timeout
-    channel = grpc.insecure_channel(address)
+    channel = (grpc.secure_channel(address, credentials) if credentials is not None
+               else grpc.insecure_channel(address))
     stub = health_pb2_grpc.HealthStub(channel)
     last = None
     while time.time() < deadline:
@@ -126,10 +128,19 @@ def wait_serving(address, timeout=EVENTUAL_TIMEOUT_S, process=None):
 
 
 class Cluster:
-    """1 ingest, `shards` index shards and 1 query service, each in its own folder."""
+    """1 ingest, `shards` index shards and 1 query service, each in its own folder.
 
-    def __init__(self, shards=2, root=None, extra_ingest_args=(), extra_query_args=()):
+    Optional, for TLS clusters: `extra_index_args`; `credentials`, the
+    grpc.ssl_channel_credentials the harness connects with (health checks
+    included); `api_key`, sent as "authorization: Bearer" by the stubs.
+    """
+
+    def __init__(self, shards=2, root=None, extra_ingest_args=(), extra_query_args=(),
+                 extra_index_args=(), credentials=None, api_key=None):
         self.shards = shards
+        self.extra_index_args = list(extra_index_args)
+        self.credentials = credentials
+        self.api_key = api_key
         self.owns_root = root is None
         self.root = root or tempfile.mkdtemp(prefix="loupe-test-")
         self.extra_ingest_args = list(extra_ingest_args)
@@ -151,7 +162,8 @@ class Cluster:
     def index_args(self, shard, port):
         return [os.path.join(BIN, "loupe-index"), f"--shard_id={shard}",
                 f"--shard_count={self.shards}",
-                f"--data_dir={self.root}/index-{shard}", f"--listen=127.0.0.1:{port}"]
+                f"--data_dir={self.root}/index-{shard}",
+                f"--listen=127.0.0.1:{port}"] + self.extra_index_args
 
     def start(self):
         os.makedirs(self.root, exist_ok=True)
@@ -178,7 +190,7 @@ class Cluster:
             for process in self.processes():
                 process.start()
             for process in self.processes():
-                wait_serving(process.address, process=process)
+                wait_serving(process.address, process=process, credentials=self.credentials)
         except BaseException:
             self.close()  # stop what did start: never leak processes
             raise
@@ -187,9 +199,19 @@ class Cluster:
     def processes(self):
         return self.index + [self.ingest_process, self.query_process]
 
+    def channel(self, address, api_key=None):
+        """A channel to `address` with the cluster's credentials and `api_key` (if any)."""
+        if self.credentials is None:
+            return grpc.insecure_channel(address)
+        credentials = self.credentials
+        if api_key is not None:
+            credentials = grpc.composite_channel_credentials(
+                credentials, grpc.access_token_call_credentials(api_key))
+        return grpc.secure_channel(address, credentials)
+
     def connect(self):
-        self.ingest_channel = grpc.insecure_channel(self.ingest_process.address)
-        self.query_channel = grpc.insecure_channel(self.query_process.address)
+        self.ingest_channel = self.channel(self.ingest_process.address, self.api_key)
+        self.query_channel = self.channel(self.query_process.address, self.api_key)
         self.ingest_stub = ingest_pb2_grpc.IngestServiceStub(self.ingest_channel)
         self.query_stub = query_pb2_grpc.QueryServiceStub(self.query_channel)
         self.channels += [self.ingest_channel, self.query_channel]
@@ -197,7 +219,7 @@ class Cluster:
     def restart(self, process):
         """Starts a stopped or killed process again on its data and port."""
         process.start()
-        wait_serving(process.address, process=process)
+        wait_serving(process.address, process=process, credentials=self.credentials)
 
     def close(self):
         for channel in self.channels:

@@ -14,6 +14,9 @@ ABSL_FLAG(std::string, query, "localhost:50052", "QueryService address (host:por
 ABSL_FLAG(int64_t, timeout_ms, 0,
           "Deadline per call in ms; for ingest streams, the longest time without progress. "
           "0: 10000 for ingest calls, 5000 for the others");
+ABSL_FLAG(std::string, api_key, "",
+          "API key sent as 'authorization: Bearer KEY' (better from LOUPE_API_KEY than the "
+          "command line, which other users can see)");
 ABSL_FLAG(int32_t, batch_size, 500, "ingest: documents per batch (1-1000)");
 ABSL_FLAG(int64_t, batch_bytes, 8 << 20,
           "ingest: a batch is also cut when its documents reach this many bytes");
@@ -37,7 +40,7 @@ namespace {
 
 const std::set<std::string>& Commands() {
   static const auto* commands =
-      new std::set<std::string>{"ingest", "search", "get", "delete", "status", "help"};
+      new std::set<std::string>{"ingest", "search", "get", "delete", "status", "backup", "help"};
   return *commands;
 }
 
@@ -56,11 +59,20 @@ Usage:
   loupe get ID                    the stored document; --json
   loupe delete ID [ID...]         delete documents
   loupe status                    health and state of ingest, the query service and the shards
+  loupe backup DIR                consistent checkpoints of every service into the new folder DIR
+                                  (on the servers' disks, inside their --backup_root) + manifest.json;
+                                  --index_addresses=H:P,... when the shards are not reachable at the
+                                  addresses the query service uses; --timeout_ms (default 120000)
 
 Global flags (each also read from LOUPE_<FLAG>, e.g. LOUPE_INGEST):
   --ingest=HOST:PORT    IngestService (default localhost:50051)
   --query=HOST:PORT     QueryService (default localhost:50052)
   --timeout_ms=N        deadline per call (default 10000 for ingest, 5000 otherwise)
+  --api_key=KEY         API key of a cluster that requires one (prefer LOUPE_API_KEY=KEY)
+  --tls                 connect with TLS, trusting the system's root certificates
+  --tls_ca=FILE         connect with TLS, trusting this CA bundle (PEM)
+  --tls_cert=FILE --tls_key=FILE   client certificate, when the server requires one
+  --tls_server_name=NAME           name expected in the server's certificate
 
 Ingest flags:
   --batch_size=N        documents per batch (default 500)

@@ -22,6 +22,7 @@
 ABSL_DECLARE_FLAG(std::string, ingest);
 ABSL_DECLARE_FLAG(std::string, query);
 ABSL_DECLARE_FLAG(int64_t, timeout_ms);
+ABSL_DECLARE_FLAG(std::string, api_key);
 ABSL_DECLARE_FLAG(int32_t, batch_size);
 ABSL_DECLARE_FLAG(int64_t, batch_bytes);
 ABSL_DECLARE_FLAG(bool, skip_bad_lines);

@@ -4,6 +4,7 @@
 
 #include "services/common/log.h"
 #include "tools/cli/admin_commands.h"
+#include "tools/cli/backup_command.h"
 #include "tools/cli/cli_flags.h"
 #include "tools/cli/ingest_command.h"
 #include "tools/cli/search_command.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   if (args.command == "get") return loupe::cli::RunGet(args.positional);
   if (args.command == "delete") return loupe::cli::RunDelete(args.positional);
   if (args.command == "status") return loupe::cli::RunStatus(args.positional);
+  if (args.command == "backup") return loupe::cli::RunBackup(args.positional);
   std::cerr << "loupe: unknown command '" << args.command << "'" << std::endl;
   return loupe::cli::kExitUsage;
 }

@@ -1,0 +1,109 @@
+// QueryEvaluator: the set of documents of one shard that match a query tree
+// (v1::QueryNode), each with its BM25 score under the GLOBAL statistics of
+// the request, read from one RocksDB snapshot. ShardSearcher sorts and cuts
+// the result.
+//
+// Semantics (see index.proto): a term (forms scored as one term, tf summed,
+// df the largest), a phrase (words at their offsets, consecutive positions
+// of one field; score = BM25 of the phrase frequency with the sum of the
+// words' idfs, as Lucene), a prefix (its expansions scored as one term), a
+// filter (matches, score 0), a boolean (MUST/FILTER required, MUST_NOT
+// excluded, at least one SHOULD when there is no MUST; score = sum of the
+// MUST and SHOULD children's scores in clause order, times its boost). A
+// field-less leaf scores title then body. Every addition happens in the
+// same order whatever the sharding, so scores are bit-identical across
+// shard layouts. Only scored leaves need statistics.
+//
+// Errors: INVALID_ARGUMENT naming the node ("plan.root.boolean.clauses[1]
+// .node.phrase.offsets") for a malformed tree, or "stat_terms" for a scored
+// form without a global document frequency; DATA_LOSS for corrupt data.
+//
+//   QueryEvaluator evaluator(&postings, &dates, snapshot, stats);
+//   absl::StatusOr<DocScores> matches = evaluator.Evaluate(plan.root(), "plan.root");
+#ifndef LOUPE_SERVICES_INDEX_QUERY_EVALUATOR_H_
+#define LOUPE_SERVICES_INDEX_QUERY_EVALUATOR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "loupe/v1/index.pb.h"
+#include "services/common/status_util.h"
+#include "services/index/document_metadata.h"
+#include "services/index/posting_store.h"
+
+namespace loupe {
+
+// Matching docid -> score.
+using DocScores = absl::flat_hash_map<uint32_t, double>;
+
+// Most nested levels of a query tree.
+inline constexpr int kMaxQueryDepth = 32;
+// Most alternatives of a term (phrase words included).
+inline constexpr int kMaxTermAlternatives = 16;
+// Most expansions of a prefix clause.
+inline constexpr uint32_t kMaxPrefixTerms = 10000;
+
+// Scoring inputs resolved from a ShardSearchRequest.
+struct ScoringContext {
+  double k1 = 0;
+  double b = 0;
+  double title_weight = 0;
+  double body_weight = 0;
+  uint64_t document_count = 0;
+  // PostingStore::TermKey(field, term) -> global document frequency.
+  absl::flat_hash_map<std::string, uint64_t> global_df;
+  // Field -> global token total; absent = no statistics for that field.
+  absl::flat_hash_map<int, uint64_t> field_tokens;
+};
+
+class QueryEvaluator {
+ public:
+  // Not owned; all must outlive the evaluator.
+  QueryEvaluator(const PostingStore* postings, const DateReader* dates,
+                 const rocksdb::Snapshot* snapshot, const ScoringContext* scoring)
+      : postings_(postings), dates_(dates), snapshot_(snapshot), scoring_(scoring) {}
+
+  // `path` names the root in error messages.
+  absl::StatusOr<DocScores> Evaluate(const v1::QueryNode& root, const std::string& path);
+
+ private:
+  // `scored`: compute scores (else only the matching set, scores 0).
+  absl::Status Eval(const v1::QueryNode& node, const std::string& path, int depth, bool scored,
+                    DocScores* out);
+  absl::Status EvalTermGroup(const std::vector<const std::string*>& forms, v1::Field field,
+                             double boost, const std::string& path, bool scored,
+                             DocScores* out);
+  absl::Status EvalTerm(const v1::TermClause& term, const std::string& path, bool scored,
+                        DocScores* out);
+  absl::Status EvalPhrase(const v1::PhraseClause& phrase, const std::string& path, bool scored,
+                          DocScores* out);
+  absl::Status EvalPrefix(const v1::PrefixClause& prefix, const std::string& path, bool scored,
+                          DocScores* out);
+  absl::Status EvalFilter(const v1::FilterClause& filter, const std::string& path,
+                          DocScores* out);
+  absl::Status EvalBoolean(const v1::BooleanQuery& boolean, const std::string& path, int depth,
+                           bool scored, DocScores* out);
+
+  // Largest global df among `forms` in `field`; records a violation when
+  // one has none (returns false).
+  bool GroupDocumentFrequency(const std::vector<const std::string*>& forms, v1::Field field,
+                              const std::string& path, uint64_t* df);
+  // Per-field BM25 weight * boost, and average field length.
+  double FieldWeight(v1::Field field) const;
+  bool AverageLength(v1::Field field, double* average);
+
+  const PostingStore* postings_;
+  const DateReader* dates_;
+  const rocksdb::Snapshot* snapshot_;
+  const ScoringContext* scoring_;
+  // Missing statistics and malformed nodes, reported together at the end.
+  FieldViolations violations_;
+};
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_QUERY_EVALUATOR_H_
