@@ -2,7 +2,7 @@
 // document gets a bit-identical score on every shard layout (scores are then
 // summed over clauses in plan order by the caller).
 //
-//   Bm25Params params;  // k1 0.9, b 0.4, title 2.0, body 1.0
+//   Bm25Params params;  // k1 1.2, b 0.75, title 0.5, body 1.0
 //   double idf = Bm25Idf(/*document_count=*/1000, /*document_frequency=*/12);
 //   double s = Bm25TermScore(params.k1, params.b, /*boost_weight=*/2.0, idf,
 //                            /*tf=*/3, /*field_length=*/120, /*average_length=*/250.5);
@@ -15,9 +15,10 @@
 namespace loupe {
 
 struct Bm25Params {
-  double k1 = 0.9;
-  double b = 0.4;
-  double title_weight = 2.0;
+  // Defaults chosen on the relevance collections (README, Relevance).
+  double k1 = 1.2;
+  double b = 0.75;
+  double title_weight = 0.5;
   double body_weight = 1.0;
 };
 

@@ -28,10 +28,11 @@ using ::testing::IsEmpty;
 using Hits = std::vector<std::pair<std::string, double>>;
 
 std::unique_ptr<IndexEngine> OpenEngine(const std::string& dir, uint32_t shard_id = 0,
-                                        uint32_t shard_count = 1) {
+                                        uint32_t shard_count = 1, double title_weight = -1) {
   IndexEngineOptions options;
   options.shard_id = shard_id;
   options.shard_count = shard_count;
+  if (title_weight >= 0) options.scoring.title_weight = title_weight;
   RocksOptions rocks;
   rocks.block_cache_mb = 8;
   rocks.write_buffer_mb = 4;
@@ -347,7 +348,8 @@ TEST(IndexEngineTest, OccurSemantics) {
 
 TEST(IndexEngineTest, TitleWeightAndBoostRaiseScores) {
   TempDir dir;
-  auto engine = OpenEngine(dir.path());
+  // A title weight above the body's makes the title match win.
+  auto engine = OpenEngine(dir.path(), 0, 1, /*title_weight=*/2.0);
   ASSERT_TRUE(engine->Apply(ApplyRequestFor(0, 1, {Upsert(1, "body", "other", "apple"),
                                                    Upsert(2, "title", "apple", "other")}))
                   .ok());
