@@ -1,0 +1,201 @@
+#include "tools/bench/engine_bench.h"
+
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/container/flat_hash_set.h"
+#include "services/common/query_plan_terms.h"
+#include "services/common/rocksdb_store.h"
+#include "services/index/index_engine.h"
+#include "services/query/plan_builder.h"
+#include "services/query/query_parser.h"
+#include "tools/eval/query_text.h"
+
+namespace loupe::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+double PeakRssMb() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: KiB
+}
+
+uint64_t FolderBytes(const fs::path& dir) {
+  uint64_t bytes = 0;
+  std::error_code error;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, error)) {
+    if (entry.is_regular_file(error)) bytes += entry.file_size(error);
+  }
+  return bytes;
+}
+
+absl::StatusOr<std::unique_ptr<IndexEngine>> OpenEngine(const std::string& dir) {
+  return IndexEngine::Open(dir, IndexEngineOptions{}, RocksOptions{});
+}
+
+// Removes the temporary folder on every path out of RunEngineBench.
+struct TempFolder {
+  std::string path;
+  ~TempFolder() {
+    std::error_code ignored;
+    if (!path.empty()) fs::remove_all(path, ignored);
+  }
+};
+
+absl::Status Index(IndexEngine& engine, const BenchCorpus& corpus, int batch_documents) {
+  uint64_t sequence = 0;
+  for (size_t first = 0; first < corpus.documents.size(); first += batch_documents) {
+    v1::ApplyRequest request;
+    request.set_shard_id(0);
+    request.set_shard_count(1);
+    const size_t end = std::min(corpus.documents.size(), first + batch_documents);
+    for (size_t i = first; i < end; ++i) {
+      v1::Operation* op = request.add_operations();
+      op->set_sequence(++sequence);
+      *op->mutable_upsert()->mutable_document() = corpus.documents[i];
+    }
+    absl::StatusOr<v1::ApplyResponse> applied = engine.Apply(request);
+    if (!applied.ok()) return applied.status();
+  }
+  return absl::OkStatus();
+}
+
+// Every distinct (field, form) of the plan, a field-less form asking for
+// TITLE and BODY: what loupe-query's StatTermsForPlan (shard_fanout.cc)
+// asks for. That function is not linked here: shard_fanout.o brings the
+// server TLS flags, which clash with the client ones the --cluster mode uses.
+v1::TermStatsRequest StatsRequestFor(const v1::QueryPlan& plan) {
+  v1::TermStatsRequest request;
+  absl::flat_hash_set<std::pair<int, std::string>> seen;
+  auto add = [&](v1::Field field, const std::string& term) {
+    if (!seen.insert({static_cast<int>(field), term}).second) return;
+    v1::FieldTerm* field_term = request.add_terms();
+    field_term->set_field(field);
+    field_term->set_term(term);
+  };
+  ForEachPlanTerm(plan, [&](v1::Field field, const std::string& term, bool) {
+    if (field == v1::FIELD_UNSPECIFIED) {
+      add(v1::FIELD_TITLE, term);
+      add(v1::FIELD_BODY, term);
+    } else {
+      add(field, term);
+    }
+  });
+  return request;
+}
+
+// One shard's share of loupe-query's work for one query.
+class EngineSearcher {
+ public:
+  explicit EngineSearcher(const IndexEngine& engine)
+      : engine_(engine), builder_(/*max_clauses=*/1024) {
+    limits_.max_query_bytes = 1 << 16;
+    limits_.max_clauses = 1024;
+  }
+
+  absl::StatusOr<std::vector<eval::ScoredDoc>> Search(const std::string& text, QueryMode mode,
+                                                      uint32_t k) const {
+    std::vector<eval::ScoredDoc> hits;
+    const std::string words = eval::ToBagOfWords(text);
+    if (words.empty()) return hits;
+    absl::StatusOr<query::ParsedQuery> parsed = query::ParseQuery(words, limits_);
+    if (!parsed.ok()) return parsed.status();
+    if (mode == QueryMode::kAnd) {
+      for (query::ParsedNode& child : parsed->root.children) {
+        if (child.occur == query::Occur::kShould) child.occur = query::Occur::kMust;
+      }
+    }
+    absl::StatusOr<v1::QueryPlan> plan = builder_.Build(*parsed);
+    if (!plan.ok()) {
+      if (absl::StrContains(plan.status().message(), "no searchable term")) return hits;
+      return plan.status();
+    }
+    v1::TermStatsRequest stats_request = StatsRequestFor(*plan);
+    absl::StatusOr<v1::TermStatsResponse> stats = engine_.TermStats(stats_request);
+    if (!stats.ok()) return stats.status();
+
+    v1::ShardSearchRequest request;
+    *request.mutable_plan() = *std::move(plan);
+    request.set_limit(k);
+    *request.mutable_global_stats() = stats->collection();
+    *request.mutable_stat_terms() = stats_request.terms();
+    *request.mutable_stat_document_frequencies() = stats->document_frequencies();
+    absl::StatusOr<v1::ShardSearchResponse> response = engine_.Search(request);
+    if (!response.ok()) return response.status();
+    hits.reserve(response->hits_size());
+    for (const v1::ShardHit& hit : response->hits()) hits.push_back({hit.id(), hit.score()});
+    return hits;
+  }
+
+ private:
+  const IndexEngine& engine_;
+  query::PlanBuilder builder_;
+  query::QueryParserLimits limits_;
+};
+
+}  // namespace
+
+absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
+                                           const EngineBenchOptions& options) {
+  const fs::path root =
+      options.temp_root.empty() ? fs::temp_directory_path() : fs::path(options.temp_root);
+  std::string pattern = (root / "loupe-bench-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create a folder under ", root.string()));
+  }
+  TempFolder folder{pattern};
+
+  BenchResult result;
+  result.engine = "loupe-engine";
+  result.corpus = corpus.name;
+  result.docs = static_cast<int64_t>(corpus.documents.size());
+  result.text_bytes = corpus.text_bytes;
+  result.queries = static_cast<int64_t>(corpus.queries.size());
+
+  const Clock::time_point wall_start = Clock::now();
+  absl::StatusOr<std::unique_ptr<IndexEngine>> engine = OpenEngine(folder.path);
+  if (!engine.ok()) return engine.status();
+  result.version = absl::StrCat("loupe-index (analyzer ", (*engine)->analyzer_version(), ")");
+  const Clock::time_point index_start = Clock::now();
+  absl::Status indexed = Index(**engine, corpus, options.batch_documents);
+  if (!indexed.ok()) return indexed;
+  result.index_s = Seconds(Clock::now() - index_start);
+  result.peak_rss_mb = PeakRssMb();
+  // Reopening flushes the memtables to SST files (WAL recovery).
+  engine->reset();
+  engine = OpenEngine(folder.path);
+  if (!engine.ok()) return engine.status();
+  result.index_wall_s = Seconds(Clock::now() - wall_start);
+  result.index_bytes = FolderBytes(folder.path);
+
+  if (!corpus.queries.empty()) {
+    EngineSearcher searcher(**engine);
+    SearchFunction search = [&searcher](const std::string& text, QueryMode mode, uint32_t k) {
+      return searcher.Search(text, mode, k);
+    };
+    for (QueryMode mode : {QueryMode::kOr, QueryMode::kAnd}) {
+      absl::StatusOr<ModeFigures> figures =
+          TimeQueries(corpus.queries, search, mode, options.timing, corpus.qrels);
+      if (!figures.ok()) return figures.status();
+      (mode == QueryMode::kOr ? result.or_mode : result.and_mode) = *std::move(figures);
+    }
+  }
+  return result;
+}
+
+}  // namespace loupe::bench

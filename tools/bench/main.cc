@@ -1,0 +1,109 @@
+// loupe-bench: measures Loupe on a corpus the way ../shared/peers measures
+// Xapian, SQLite FTS5, PostgreSQL and Lucene, and prints one JSON line with
+// the peers' field names (bench_result.h). Flags and wiring only; the
+// cluster connection flags (--ingest, --query, --parallel, --batch_size,
+// --timeout_ms, --api_key, TLS) are the `loupe` client's (tools/cli).
+#include <iostream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/flags.h"
+#include "services/common/log.h"
+#include "tools/bench/bench_corpus.h"
+#include "tools/bench/bench_result.h"
+#include "tools/bench/cluster_bench.h"
+#include "tools/bench/engine_bench.h"
+#include "tools/cli/cli_flags.h"  // --ingest, --query, --parallel, --batch_size, --api_key, TLS
+
+ABSL_FLAG(std::string, engine, "", "CORPUS_DIR: benchmark one shard's engine in-process");
+ABSL_FLAG(std::string, cluster, "", "CORPUS_DIR: benchmark a running cluster over gRPC");
+ABSL_FLAG(int64_t, docs, 0, "Index only the first N documents of the corpus; 0 = all");
+ABSL_FLAG(std::string, queries, "",
+          "Queries file, JSON Lines {\"id\", \"text\"}; default CORPUS_DIR/queries.jsonl "
+          "(quality is computed only for the corpus's own queries with its qrels.tsv)");
+ABSL_FLAG(int32_t, rounds, 0,
+          "Timed passes over the query set; 0 = enough for 500 queries (1-50), as peers/run.sh");
+ABSL_FLAG(int32_t, warmup, 0, "Untimed passes before timing; 0 = enough for 500 queries (1-50)");
+ABSL_FLAG(std::string, lang, "en", "Language given to documents that have no \"lang\"");
+ABSL_FLAG(std::string, tmpdir, "", "--engine: parent of the temporary index folder");
+ABSL_FLAG(int32_t, visibility_samples, 20,
+          "--cluster: ack-to-searchable samples (0 = skip that measurement)");
+
+namespace {
+
+constexpr char kUsage[] =
+    "loupe-bench --engine CORPUS_DIR [--docs=N] [--queries=FILE] [--rounds=N]\n"
+    "loupe-bench --cluster CORPUS_DIR [--ingest=H:P] [--query=H:P] [--docs=N] [--queries=FILE]\n"
+    "Indexes the corpus (CORPUS_DIR/corpus.jsonl.gz), times OR and AND top-10 queries single "
+    "threaded and warm, computes nDCG@10 / Recall@100 when qrels exist, and prints one JSON "
+    "line with the fields of ../shared/peers/run.sh. Exit: 0 ok, 1 failure, 2 bad usage.";
+
+int Fail(int code, const std::string& message) {
+  std::cerr << "loupe-bench: " << message << "\n";
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  loupe::SetLogProgramName("loupe-bench");
+  loupe::ParseFlags(argc, argv, kUsage);
+  const std::string engine_dir = absl::GetFlag(FLAGS_engine);
+  const std::string cluster_dir = absl::GetFlag(FLAGS_cluster);
+  if (engine_dir.empty() == cluster_dir.empty()) {
+    return Fail(2, "give exactly one of --engine CORPUS_DIR and --cluster CORPUS_DIR");
+  }
+  if (absl::GetFlag(FLAGS_docs) < 0 || absl::GetFlag(FLAGS_rounds) < 0 ||
+      absl::GetFlag(FLAGS_warmup) < 0 || absl::GetFlag(FLAGS_visibility_samples) < 0) {
+    return Fail(2, "--docs, --rounds, --warmup and --visibility_samples must be >= 0");
+  }
+  if (absl::GetFlag(FLAGS_parallel) < 1 || absl::GetFlag(FLAGS_batch_size) < 1 ||
+      absl::GetFlag(FLAGS_batch_size) > 1000 || absl::GetFlag(FLAGS_timeout_ms) < 0) {
+    return Fail(2, "--parallel must be >= 1, --batch_size 1-1000 and --timeout_ms >= 0");
+  }
+
+  loupe::bench::CorpusOptions corpus_options;
+  corpus_options.corpus_dir = engine_dir.empty() ? cluster_dir : engine_dir;
+  corpus_options.max_docs = static_cast<size_t>(absl::GetFlag(FLAGS_docs));
+  corpus_options.queries_path = absl::GetFlag(FLAGS_queries);
+  corpus_options.default_lang = absl::GetFlag(FLAGS_lang);
+  absl::StatusOr<loupe::bench::BenchCorpus> corpus = loupe::bench::LoadBenchCorpus(corpus_options);
+  if (!corpus.ok()) return Fail(1, std::string(corpus.status().message()));
+  loupe::LogInfo(absl::StrCat("corpus ", corpus->name, ": ", corpus->documents.size(), " docs, ",
+                              corpus->text_bytes / 1000000.0, " MB text, ",
+                              corpus->queries.size(), " queries",
+                              corpus->qrels ? ", qrels" : "",
+                              corpus->skipped_documents > 0
+                                  ? absl::StrCat(", ", corpus->skipped_documents,
+                                                 " documents without a body skipped")
+                                  : ""));
+
+  loupe::bench::TimingOptions timing;
+  timing.timed_passes = absl::GetFlag(FLAGS_rounds);
+  timing.warmup_passes = absl::GetFlag(FLAGS_warmup);
+
+  absl::StatusOr<loupe::bench::BenchResult> result;
+  if (!engine_dir.empty()) {
+    loupe::bench::EngineBenchOptions options;
+    options.timing = timing;
+    options.temp_root = absl::GetFlag(FLAGS_tmpdir);
+    result = loupe::bench::RunEngineBench(*corpus, options);
+  } else {
+    loupe::bench::ClusterBenchOptions options;
+    options.ingest_address = absl::GetFlag(FLAGS_ingest);
+    options.query_address = absl::GetFlag(FLAGS_query);
+    options.timing = timing;
+    options.parallel = absl::GetFlag(FLAGS_parallel);
+    options.batch_documents = absl::GetFlag(FLAGS_batch_size);
+    if (absl::GetFlag(FLAGS_timeout_ms) > 0) options.timeout_ms = absl::GetFlag(FLAGS_timeout_ms);
+    options.visibility_samples = absl::GetFlag(FLAGS_visibility_samples);
+    result = loupe::bench::RunClusterBench(*corpus, options);
+  }
+  if (!result.ok()) return Fail(1, result.status().ToString());
+  if (corpus->skipped_documents > 0) {
+    result->extra.emplace_back("skipped_docs", static_cast<double>(corpus->skipped_documents));
+  }
+  std::cout << loupe::bench::ToJsonLine(*result) << std::endl;
+  return 0;
+}
