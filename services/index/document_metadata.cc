@@ -94,4 +94,19 @@ absl::Status DateReader::ForEachInRange(int64_t min_seconds, int64_t max_seconds
   return FromRocksDb(it->status(), "rocksdb scan dates");
 }
 
+absl::Status DateReader::ForEachDated(
+    const std::function<void(uint32_t, int64_t)>& visit) const {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(read, store_->Family(kDocDatesFamily)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 4 || it->value().size() != 8) {
+      return absl::DataLossError("corrupt entry in the doc_dates family");
+    }
+    visit(DecodeBigEndian32(it->key().data()), FromSortable(it->value().data()));
+  }
+  return FromRocksDb(it->status(), "rocksdb scan doc_dates");
+}
+
 }  // namespace loupe

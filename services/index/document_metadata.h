@@ -58,6 +58,10 @@ class DateReader {
   absl::Status ForEachInRange(int64_t min_seconds, int64_t max_seconds,
                               const std::function<void(uint32_t)>& visit) const;
 
+  // Calls `visit(docid, seconds)` for every document with a published_at,
+  // in no useful order (one scan of `doc_dates`).
+  absl::Status ForEachDated(const std::function<void(uint32_t, int64_t)>& visit) const;
+
  private:
   const RocksStore* store_;
   const rocksdb::Snapshot* snapshot_;

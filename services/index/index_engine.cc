@@ -280,6 +280,13 @@ absl::StatusOr<v1::ShardSearchResponse> IndexEngine::Search(
   return searcher.Search(request);
 }
 
+absl::StatusOr<v1::ShardExplainResponse> IndexEngine::Explain(
+    const v1::ShardExplainRequest& request) const {
+  ScopedSnapshot snapshot(store_->db());
+  ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring);
+  return searcher.Explain(request);
+}
+
 absl::StatusOr<v1::FetchResponse> IndexEngine::Fetch(const v1::FetchRequest& request) const {
   FieldViolations violations;
   if (request.ids_size() > kMaxFetchIds) {
@@ -293,6 +300,7 @@ absl::StatusOr<v1::FetchResponse> IndexEngine::Fetch(const v1::FetchRequest& req
   if (!violations.empty()) return violations.ToStatus("invalid Fetch request");
 
   const SnippetTerms highlight = SnippetTermsFromPlan(request.plan());
+  const SnippetTerms title_highlight = SnippetTermsFromPlan(request.plan(), v1::FIELD_TITLE);
   const uint32_t snippet_chars =
       request.snippet_chars() == 0 ? kDefaultSnippetChars : request.snippet_chars();
   ScopedSnapshot snapshot(store_->db());
@@ -318,6 +326,8 @@ absl::StatusOr<v1::FetchResponse> IndexEngine::Fetch(const v1::FetchRequest& req
     out->set_id(stored.id());
     out->set_version(stored.version());
     out->set_title(stored.title());
+    out->set_title_highlighted(
+        HighlightWhole(*analyzer_, stored.title(), stored.lang(), title_highlight));
     out->set_snippet(
         MakeSnippet(*analyzer_, stored.body(), stored.lang(), highlight, snippet_chars));
     out->set_url(stored.url());

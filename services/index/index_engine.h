@@ -65,6 +65,8 @@ class IndexEngine {
       ABSL_LOCKS_EXCLUDED(apply_mutex_);
   absl::StatusOr<v1::TermStatsResponse> TermStats(const v1::TermStatsRequest& request) const;
   absl::StatusOr<v1::ShardSearchResponse> Search(const v1::ShardSearchRequest& request) const;
+  // Score breakdown of one document (ShardSearcher::Explain).
+  absl::StatusOr<v1::ShardExplainResponse> Explain(const v1::ShardExplainRequest& request) const;
   absl::StatusOr<v1::FetchResponse> Fetch(const v1::FetchRequest& request) const;
   absl::StatusOr<v1::InfoResponse> Info() const;
 

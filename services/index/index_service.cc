@@ -44,6 +44,12 @@ grpc::Status IndexServiceImpl::Search(grpc::ServerContext*,
   return Reply(engine_->Search(*request), response, "Search");
 }
 
+grpc::Status IndexServiceImpl::Explain(grpc::ServerContext*,
+                                       const v1::ShardExplainRequest* request,
+                                       v1::ShardExplainResponse* response) {
+  return Reply(engine_->Explain(*request), response, "Explain");
+}
+
 grpc::Status IndexServiceImpl::Fetch(grpc::ServerContext*, const v1::FetchRequest* request,
                                      v1::FetchResponse* response) {
   return Reply(engine_->Fetch(*request), response, "Fetch");

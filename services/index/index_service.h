@@ -23,6 +23,8 @@ class IndexServiceImpl final : public v1::IndexService::Service {
                          v1::TermStatsResponse* response) override;
   grpc::Status Search(grpc::ServerContext* context, const v1::ShardSearchRequest* request,
                       v1::ShardSearchResponse* response) override;
+  grpc::Status Explain(grpc::ServerContext* context, const v1::ShardExplainRequest* request,
+                       v1::ShardExplainResponse* response) override;
   grpc::Status Fetch(grpc::ServerContext* context, const v1::FetchRequest* request,
                      v1::FetchResponse* response) override;
   grpc::Status Info(grpc::ServerContext* context, const v1::InfoRequest* request,

@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/index/bm25.h"
 #include "services/index/index_schema.h"
 
@@ -42,6 +43,24 @@ absl::StatusOr<DocScores> QueryEvaluator::Evaluate(const v1::QueryNode& root,
   if (!violations_.empty()) return violations_.ToStatus("missing global statistics or invalid query plan");
   if (!status.ok()) return status;
   return out;
+}
+
+void QueryEvaluator::Record(uint32_t docid, const std::string& path, std::string terms,
+                            v1::Field field, uint32_t tf, uint64_t df, double idf,
+                            uint32_t field_length, double average_length, double weight,
+                            double score) {
+  if (explain_ == nullptr || docid != explain_docid_) return;
+  v1::ScoreComponent* component = explain_->Add();
+  component->set_clause(path);
+  component->set_terms(std::move(terms));
+  component->set_field(field);
+  component->set_tf(tf);
+  component->set_df(df);
+  component->set_idf(idf);
+  component->set_field_length(field_length);
+  component->set_average_length(average_length);
+  component->set_weight(weight);
+  component->set_score(score);
 }
 
 double QueryEvaluator::FieldWeight(v1::Field field) const {
@@ -112,8 +131,8 @@ absl::Status QueryEvaluator::EvalTermGroup(const std::vector<const std::string*>
     if (!InScope(scope, field)) continue;
     double idf = 0;
     double average_length = 0;
+    uint64_t df = 0;
     if (scored) {
-      uint64_t df = 0;
       const bool has_df = GroupDocumentFrequency(forms, field, path, &df);
       if (!AverageLength(field, &average_length) || !has_df) continue;
       idf = Bm25Idf(scoring_->document_count, df);
@@ -131,8 +150,15 @@ absl::Status QueryEvaluator::EvalTermGroup(const std::vector<const std::string*>
     for (const auto& [docid, frequency] : group) {
       double& score = (*out)[docid];
       if (scored) {
-        score += Bm25TermScore(scoring_->k1, scoring_->b, weight, idf, frequency.tf,
-                               frequency.field_length, average_length);
+        const double part = Bm25TermScore(scoring_->k1, scoring_->b, weight, idf, frequency.tf,
+                                          frequency.field_length, average_length);
+        score += part;
+        if (explain_ != nullptr && docid == explain_docid_) {
+          std::vector<std::string> names;
+          for (const std::string* form : forms) names.push_back(*form);
+          Record(docid, path, absl::StrJoin(names, " | "), field, frequency.tf, df, idf,
+                 frequency.field_length, average_length, weight, part);
+        }
       }
     }
   }
@@ -284,8 +310,15 @@ absl::Status QueryEvaluator::EvalPhrase(const v1::PhraseClause& phrase, const st
       if (frequency == 0) continue;
       double& score = (*out)[docid];
       if (scored) {
-        score += Bm25TermScore(scoring_->k1, scoring_->b, weight, idf_sum, frequency,
-                               first.field_length, average_length);
+        const double part = Bm25TermScore(scoring_->k1, scoring_->b, weight, idf_sum, frequency,
+                                          first.field_length, average_length);
+        score += part;
+        if (explain_ != nullptr && docid == explain_docid_) {
+          std::vector<std::string> names;
+          for (const auto& forms : words) names.push_back(*forms[0]);
+          Record(docid, path, absl::StrCat("\"", absl::StrJoin(names, " "), "\""), field,
+                 frequency, 0, idf_sum, first.field_length, average_length, weight, part);
+        }
       }
     }
   }
@@ -335,6 +368,7 @@ absl::Status QueryEvaluator::EvalBoolean(const v1::BooleanQuery& boolean,
     return absl::OkStatus();
   }
   const int n = boolean.clauses_size();
+  const int first_component = explain_ != nullptr ? explain_->size() : 0;
   std::vector<DocScores> results(n);
   std::vector<int> required;
   bool has_must = false;
@@ -405,6 +439,18 @@ absl::Status QueryEvaluator::EvalBoolean(const v1::BooleanQuery& boolean,
     }
     if (!matches || (!has_must && has_should && !any_should)) continue;
     (*out)[docid] = scored ? score * boost : 0.0;
+  }
+  if (explain_ != nullptr) {
+    // Leaves under a boolean the document does not match do not count.
+    if (!out->contains(explain_docid_) || !scored) {
+      explain_->DeleteSubrange(first_component, explain_->size() - first_component);
+    } else if (boost != 1.0) {
+      for (int c = first_component; c < explain_->size(); ++c) {
+        v1::ScoreComponent* component = explain_->Mutable(c);
+        component->set_weight(component->weight() * boost);
+        component->set_score(component->score() * boost);
+      }
+    }
   }
   return absl::OkStatus();
 }

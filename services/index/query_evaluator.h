@@ -70,6 +70,15 @@ class QueryEvaluator {
   // `path` names the root in error messages.
   absl::StatusOr<DocScores> Evaluate(const v1::QueryNode& root, const std::string& path);
 
+  // Makes the next Evaluate record, for document `docid`, what each scored
+  // leaf adds to its score (boolean boosts applied; leaves of a boolean the
+  // document does not match are dropped), into `components` (not owned).
+  void ExplainDocument(uint32_t docid,
+                       google::protobuf::RepeatedPtrField<v1::ScoreComponent>* components) {
+    explain_docid_ = docid;
+    explain_ = components;
+  }
+
  private:
   // `scored`: compute scores (else only the matching set, scores 0).
   absl::Status Eval(const v1::QueryNode& node, const std::string& path, int depth, bool scored,
@@ -100,8 +109,15 @@ class QueryEvaluator {
   const DateReader* dates_;
   const rocksdb::Snapshot* snapshot_;
   const ScoringContext* scoring_;
+  // Records a leaf's component when explaining `docid`.
+  void Record(uint32_t docid, const std::string& path, std::string terms, v1::Field field,
+              uint32_t tf, uint64_t df, double idf, uint32_t field_length,
+              double average_length, double weight, double score);
+
   // Missing statistics and malformed nodes, reported together at the end.
   FieldViolations violations_;
+  uint32_t explain_docid_ = 0;
+  google::protobuf::RepeatedPtrField<v1::ScoreComponent>* explain_ = nullptr;
 };
 
 }  // namespace loupe

@@ -116,7 +116,9 @@ class QueryEvaluatorTest : public ::testing::Test {
     *request.mutable_stat_terms() = stats.terms();
     *request.mutable_stat_document_frequencies() = answer->document_frequencies();
     *request.mutable_global_stats() = answer->collection();
+    last_request_ = request;
     absl::StatusOr<v1::ShardSearchResponse> response = engine_->Search(request);
+    last_response_ = response.ok() ? *response : v1::ShardSearchResponse();
     EXPECT_TRUE(response.ok()) << response.status();
     if (total != nullptr) *total = response->total_hits();
     std::vector<std::string> ids;
@@ -130,6 +132,8 @@ class QueryEvaluatorTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<IndexEngine> engine_;
   v1::ShardHit last_hit_;
+  v1::ShardSearchRequest last_request_;
+  v1::ShardSearchResponse last_response_;
 };
 
 TEST_F(QueryEvaluatorTest, PhrasesNeedConsecutivePositionsAndStopWordsKeepTheirs) {
@@ -242,6 +246,59 @@ TEST_F(QueryEvaluatorTest, UpdatesAndDeletesRemoveMetadata) {
               ElementsAre());
   EXPECT_THAT(Search(Bool({{v1::OCCUR_FILTER, Dates(0, 1000)}}), v1::HIT_ORDER_DATE_DESC),
               ElementsAre("en", "late"));
+}
+
+TEST_F(QueryEvaluatorTest, ExplainComponentsSumToTheSearchScore) {
+  // A boosted boolean inside a tree, a field-less term (title and body), a
+  // phrase, and a SHOULD branch that does not match "late".
+  v1::QueryNode boosted = Bool({{v1::OCCUR_SHOULD, Term("bank")},
+                                {v1::OCCUR_SHOULD, Phrase({"bank", "bank"}, {0, 1})}});
+  boosted.mutable_boolean()->set_boost(2.5f);
+  v1::QueryNode unmatched = Bool({{v1::OCCUR_MUST, Term("bank")}, {v1::OCCUR_MUST, Term("zzz")}});
+  const v1::QueryNode root = Bool({{v1::OCCUR_MUST, boosted},
+                                   {v1::OCCUR_SHOULD, Term("america", v1::FIELD_BODY)},
+                                   {v1::OCCUR_SHOULD, unmatched}});
+  ASSERT_FALSE(Search(root).empty());
+  for (const v1::ShardHit& hit : last_response_.hits()) {
+    v1::ShardExplainRequest request;
+    *request.mutable_search() = last_request_;
+    request.set_id(hit.id());
+    absl::StatusOr<v1::ShardExplainResponse> explained = engine_->Explain(request);
+    ASSERT_TRUE(explained.ok()) << explained.status();
+    EXPECT_TRUE(explained->found());
+    EXPECT_TRUE(explained->matches());
+    EXPECT_EQ(explained->score(), hit.score()) << hit.id();
+    double sum = 0;
+    for (const v1::ScoreComponent& component : explained->components()) {
+      sum += component.score();
+      EXPECT_GT(component.tf(), 0u);
+      EXPECT_GT(component.idf(), 0);
+      // Nothing from the branch that needs "zzz".
+      EXPECT_EQ(component.terms().find("zzz"), std::string::npos);
+    }
+    EXPECT_NEAR(sum, hit.score(), 1e-9 * hit.score()) << hit.id();
+    if (hit.id() == "late") {
+      // bank in title and body, and the phrase "bank bank" in the body, all boosted.
+      ASSERT_EQ(explained->components_size(), 3);
+      EXPECT_EQ(explained->components(0).field(), v1::FIELD_TITLE);
+      EXPECT_EQ(explained->components(0).weight(), 2.5 * 0.5);
+      EXPECT_EQ(explained->components(1).tf(), 3u);
+      EXPECT_EQ(explained->components(2).terms(), "\"bank bank\"");
+      EXPECT_EQ(explained->components(2).tf(), 2u);
+    }
+  }
+  v1::ShardExplainRequest request;
+  *request.mutable_search() = last_request_;
+  request.set_id("fr");  // Exists, does not match.
+  absl::StatusOr<v1::ShardExplainResponse> explained = engine_->Explain(request);
+  ASSERT_TRUE(explained.ok());
+  EXPECT_TRUE(explained->found());
+  EXPECT_FALSE(explained->matches());
+  EXPECT_EQ(explained->components_size(), 0);
+  request.set_id("nope");
+  explained = engine_->Explain(request);
+  ASSERT_TRUE(explained.ok());
+  EXPECT_FALSE(explained->found());
 }
 
 TEST_F(QueryEvaluatorTest, MalformedTreesAreInvalidArguments) {

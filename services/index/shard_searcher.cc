@@ -10,7 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/status_util.h"
 #include "services/index/index_engine.h"
+#include "services/index/facet_counter.h"
 #include "services/index/index_schema.h"
+#include "loupe/storage/v1/index_storage.pb.h"
 #include "services/index/query_evaluator.h"
 
 namespace loupe {
@@ -20,6 +22,7 @@ namespace {
 constexpr int kMaxAlternatives = kMaxTermAlternatives;
 
 struct Hit {
+  uint32_t docid = 0;
   double score = 0;
   int64_t date = kNoDate;
   std::string id;
@@ -120,6 +123,10 @@ absl::Status ValidateRequest(const v1::ShardSearchRequest& request) {
     }
   }
   if (!v1::HitOrder_IsValid(request.order())) violations.Add("order", "is not a known HitOrder");
+  if (request.max_facet_values() > kMaxMaxFacetValues) {
+    violations.Add("max_facet_values", absl::StrCat("is ", request.max_facet_values(),
+                                                    "; at most ", kMaxMaxFacetValues));
+  }
   const v1::ScoringParams& scoring = request.scoring();
   if (!IsFiniteNonNegative(scoring.k1())) violations.Add("scoring.k1", "must be finite and >= 0");
   if (!IsFiniteNonNegative(scoring.b()) || scoring.b() > 1) {
@@ -150,9 +157,7 @@ absl::StatusOr<std::string> ShardSearcher::ExternalId(uint32_t docid) const {
   return id;
 }
 
-absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
-    const v1::ShardSearchRequest& request) const {
-  LOUPE_RETURN_IF_ERROR(ValidateRequest(request));
+ScoringContext ShardSearcher::ResolveScoring(const v1::ShardSearchRequest& request) const {
   const v1::ScoringParams& params = request.scoring();
   ScoringContext scoring;
   scoring.k1 = Pick(params.k1(), defaults_.k1);
@@ -169,6 +174,27 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
     scoring.field_tokens[stats.field()] = stats.total_tokens();
   }
 
+  return scoring;
+}
+
+absl::StatusOr<std::string> ShardSearcher::DuplicateCluster(uint32_t docid,
+                                                            const std::string& id) const {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot_;
+  std::string raw;
+  rocksdb::Status status =
+      store_->db()->Get(read, store_->Family(kStoredFamily), StoredKey(docid), &raw);
+  if (!status.ok()) return FromRocksDb(status, "rocksdb get stored");
+  storage::v1::StoredDocument stored;
+  if (!stored.ParseFromString(raw)) return absl::DataLossError("corrupt stored document");
+  return stored.duplicate_cluster().empty() ? id : stored.duplicate_cluster();
+}
+
+absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
+    const v1::ShardSearchRequest& request) const {
+  LOUPE_RETURN_IF_ERROR(ValidateRequest(request));
+  LOUPE_RETURN_IF_ERROR(ValidateFacetRequests(request.facets()));
+  const ScoringContext scoring = ResolveScoring(request);
   DateReader dates(store_, snapshot_);
   QueryEvaluator evaluator(postings_, &dates, snapshot_, &scoring);
   absl::StatusOr<DocScores> matches =
@@ -205,7 +231,7 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
     absl::StatusOr<std::string> id = ExternalId(docid);
     if (!id.ok()) return id.status();
     if (after_primary == 0 && *id <= after.id()) continue;
-    Hit hit{score, date, *std::move(id)};
+    Hit hit{docid, score, date, *std::move(id)};
     if (heap.size() < limit) {
       heap.push_back(std::move(hit));
       std::push_heap(heap.begin(), heap.end(), ranks_before);
@@ -219,12 +245,66 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
 
   v1::ShardSearchResponse response;
   response.set_total_hits(matches->size());
+  if (request.facets_size() > 0) {
+    const uint32_t max_values = request.max_facet_values() == 0 ? kDefaultMaxFacetValues
+                                                                : request.max_facet_values();
+    FacetCounter counter(postings_, &dates, snapshot_);
+    for (const v1::ShardFacetRequest& facet : request.facets()) {
+      absl::StatusOr<v1::ShardFacetResult> counts = counter.Count(facet, *matches, max_values);
+      if (!counts.ok()) return counts.status();
+      *response.add_facets() = *std::move(counts);
+    }
+  }
   for (Hit& hit : heap) {
     v1::ShardHit* out = response.add_hits();
+    if (request.with_duplicate_clusters()) {
+      absl::StatusOr<std::string> cluster = DuplicateCluster(hit.docid, hit.id);
+      if (!cluster.ok()) return cluster.status();
+      out->set_duplicate_cluster(*std::move(cluster));
+    }
     out->set_id(std::move(hit.id));
     out->set_score(hit.score);
     out->set_date_seconds(by_date ? hit.date : kNoDate);
   }
+  return response;
+}
+
+absl::StatusOr<v1::ShardExplainResponse> ShardSearcher::Explain(
+    const v1::ShardExplainRequest& request) const {
+  v1::ShardSearchRequest search = request.search();
+  search.set_limit(1);  // Ignored; keeps the shared validation happy.
+  LOUPE_RETURN_IF_ERROR(ValidateRequest(search));
+  v1::ShardExplainResponse response;
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot_;
+  std::string raw_ref;
+  rocksdb::Status status =
+      store_->db()->Get(read, store_->Family(kDocsFamily), request.id(), &raw_ref);
+  if (status.IsNotFound()) return response;
+  if (!status.ok()) return FromRocksDb(status, "rocksdb get docs");
+  storage::v1::DocumentRef ref;
+  if (!ref.ParseFromString(raw_ref)) return absl::DataLossError("corrupt docs record");
+  response.set_found(true);
+
+  const ScoringContext scoring = ResolveScoring(search);
+  response.mutable_scoring()->set_k1(static_cast<float>(scoring.k1));
+  response.mutable_scoring()->set_b(static_cast<float>(scoring.b));
+  response.mutable_scoring()->set_title_weight(static_cast<float>(scoring.title_weight));
+  response.mutable_scoring()->set_body_weight(static_cast<float>(scoring.body_weight));
+  DateReader dates(store_, snapshot_);
+  QueryEvaluator evaluator(postings_, &dates, snapshot_, &scoring);
+  evaluator.ExplainDocument(ref.docid(), response.mutable_components());
+  absl::StatusOr<DocScores> matches =
+      search.plan().has_root() ? evaluator.Evaluate(search.plan().root(), "plan.root")
+                               : evaluator.Evaluate(FlatPlanAsTree(search.plan()), "plan");
+  if (!matches.ok()) return matches.status();
+  auto match = matches->find(ref.docid());
+  if (match == matches->end()) {
+    response.clear_components();
+    return response;
+  }
+  response.set_matches(true);
+  response.set_score(match->second);
   return response;
 }
 

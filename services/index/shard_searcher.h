@@ -10,6 +10,9 @@
 // `search_after`, only hits strictly after that key are returned (cursor
 // paging); total_hits still counts every match.
 //
+// Facets (request.facets) are counted over every match (facet_counter.h);
+// with `with_duplicate_clusters` each hit carries its duplicate cluster.
+//
 // Set-at-a-time for now; block-max pruning replaces it later.
 //
 //   ShardSearcher searcher(store, &postings, snapshot, defaults);
@@ -26,6 +29,7 @@
 #include "services/common/rocksdb_store.h"
 #include "services/index/bm25.h"
 #include "services/index/posting_store.h"
+#include "services/index/query_evaluator.h"
 
 namespace loupe {
 
@@ -39,9 +43,18 @@ class ShardSearcher {
 
   absl::StatusOr<v1::ShardSearchResponse> Search(const v1::ShardSearchRequest& request) const;
 
+  // The score of one document for request.search's plan, per scored leaf
+  // and field (QueryEvaluator::ExplainDocument); found = false when the id
+  // is not a live document of the shard.
+  absl::StatusOr<v1::ShardExplainResponse> Explain(const v1::ShardExplainRequest& request) const;
+
  private:
+  // BM25 parameters and global statistics of a (validated) request.
+  ScoringContext ResolveScoring(const v1::ShardSearchRequest& request) const;
   // External id of a docid, from the `ids` family.
   absl::StatusOr<std::string> ExternalId(uint32_t docid) const;
+  // Stored duplicate_cluster of a docid, or `id` when it has none.
+  absl::StatusOr<std::string> DuplicateCluster(uint32_t docid, const std::string& id) const;
 
   const RocksStore* store_;
   const PostingStore* postings_;

@@ -59,12 +59,25 @@ void AppendHtmlEscaped(absl::string_view text, std::string* out) {
 }
 
 SnippetTerms SnippetTermsFromPlan(const v1::QueryPlan& plan) {
+  return SnippetTermsFromPlan(plan, v1::FIELD_BODY);
+}
+
+std::string HighlightWhole(const Analyzer& analyzer, absl::string_view text,
+                           absl::string_view lang, const SnippetTerms& terms) {
+  size_t code_points = 0;
+  for (char c : text) code_points += IsContinuationByte(c) ? 0 : 1;
+  if (code_points == 0) return "";
+  // A window as wide as the text keeps all of it.
+  return MakeSnippet(analyzer, text, lang, terms, static_cast<uint32_t>(code_points));
+}
+
+SnippetTerms SnippetTermsFromPlan(const v1::QueryPlan& plan, v1::Field wanted) {
   SnippetTerms terms;
   // Every form of every scored term, phrase word and prefix expansion on the
   // body or on every field (query-time analysis gives several forms).
-  ForEachPlanTerm(plan, [&terms](v1::Field field, const std::string& term, bool excluded) {
+  ForEachPlanTerm(plan, [&](v1::Field field, const std::string& term, bool excluded) {
     if (excluded) return;
-    if (field != v1::FIELD_BODY && field != v1::FIELD_UNSPECIFIED) return;
+    if (field != wanted && field != v1::FIELD_UNSPECIFIED) return;
     terms.insert(term);
   });
   return terms;

@@ -9,6 +9,8 @@
 //   SnippetTerms terms = SnippetTermsFromPlan(request.plan());
 //   std::string html = MakeSnippet(*analyzer, body, "fr", terms, 200);
 //   // "… le <mark>réveil</mark> du marché &amp; des …"
+//   std::string title = HighlightWhole(*analyzer, title, "fr",
+//                                      SnippetTermsFromPlan(plan, v1::FIELD_TITLE));
 #ifndef LOUPE_SERVICES_INDEX_SNIPPET_H_
 #define LOUPE_SERVICES_INDEX_SNIPPET_H_
 
@@ -27,6 +29,13 @@ using SnippetTerms = absl::flat_hash_set<std::string>;
 
 // Terms of the plan's SHOULD and MUST clauses on the body or on every field.
 SnippetTerms SnippetTermsFromPlan(const v1::QueryPlan& plan);
+// Same, for `field` (e.g. FIELD_TITLE) or every field.
+SnippetTerms SnippetTermsFromPlan(const v1::QueryPlan& plan, v1::Field field);
+
+// The whole `text` (valid UTF-8; e.g. a title), HTML-escaped, with `terms`
+// wrapped in <mark>…</mark> as in MakeSnippet, never cut.
+std::string HighlightWhole(const Analyzer& analyzer, absl::string_view text,
+                           absl::string_view lang, const SnippetTerms& terms);
 
 // `body` must be valid UTF-8; `max_chars` > 0.
 std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::string_view lang,

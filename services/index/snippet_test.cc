@@ -87,6 +87,23 @@ TEST(SnippetTermsTest, TakesBodyAndUnspecifiedNonExcludedTerms) {
   EXPECT_TRUE(terms.contains("b"));
   EXPECT_FALSE(terms.contains("c"));
   EXPECT_FALSE(terms.contains("d"));
+  const SnippetTerms title = SnippetTermsFromPlan(plan, v1::FIELD_TITLE);
+  EXPECT_TRUE(title.contains("a"));
+  EXPECT_FALSE(title.contains("b"));
+  EXPECT_TRUE(title.contains("c"));
+  EXPECT_FALSE(title.contains("d"));
+}
+
+TEST_F(SnippetTest, HighlightWholeKeepsAllOfALongTitle) {
+  std::string title;
+  for (int i = 0; i < 30; ++i) absl::StrAppend(&title, "mot", i, " ");
+  absl::StrAppend(&title, "Réveil & fin");
+  const std::string highlighted = HighlightWhole(*analyzer_, title, "fr", {"reveil"});
+  EXPECT_THAT(highlighted, StartsWith("mot0 mot1"));
+  EXPECT_THAT(highlighted, EndsWith("<mark>Réveil</mark> &amp; fin"));
+  EXPECT_FALSE(absl::StrContains(highlighted, "…"));
+  EXPECT_EQ(HighlightWhole(*analyzer_, "", "fr", {"reveil"}), "");
+  EXPECT_EQ(HighlightWhole(*analyzer_, "Sans rien", "fr", {"reveil"}), "Sans rien");
 }
 
 }  // namespace

@@ -70,6 +70,13 @@ grpc::Status FakeIndexShard::Search(grpc::ServerContext*,
     auto* hit = response->add_hits();
     hit->set_id(canned_.hits[i].first);
     hit->set_score(canned_.hits[i].second);
+    if (request->with_duplicate_clusters()) {
+      auto cluster = canned_.clusters.find(hit->id());
+      hit->set_duplicate_cluster(cluster == canned_.clusters.end() ? hit->id() : cluster->second);
+    }
+  }
+  for (int f = 0; f < request->facets_size() && !canned_.facets.empty(); ++f) {
+    *response->add_facets() = canned_.facets[f % canned_.facets.size()];
   }
   response->set_total_hits(canned_.total_hits);
   return grpc::Status::OK;

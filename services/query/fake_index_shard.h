@@ -34,6 +34,10 @@ struct CannedShard {
   uint64_t total_hits = 0;
   // Every call waits this long first (to play a hung shard).
   absl::Duration delay = absl::ZeroDuration();
+  // id -> duplicate cluster, sent when the request asks for clusters.
+  std::map<std::string, std::string> clusters;
+  // Answer to any facet request (one result per requested facet, cycled).
+  std::vector<loupe::v1::ShardFacetResult> facets;
   // When not OK, Fetch fails with this code (a shard lost after Search).
   grpc::StatusCode fetch_error = grpc::StatusCode::OK;
 };

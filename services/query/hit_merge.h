@@ -27,6 +27,8 @@ struct RankedHit {
   uint32_t shard = 0;
   // published_at seconds (INT64_MIN when none); used by the date orders.
   int64_t date = 0;
+  // Duplicate cluster (only asked of the shards when folding); empty = none.
+  std::string cluster;
 
   bool operator==(const RankedHit& other) const {
     return id == other.id && score == other.score && shard == other.shard;

@@ -37,6 +37,9 @@ ABSL_FLAG(uint32_t, max_clauses, 64, "Most clauses in a query (before and after 
 ABSL_FLAG(uint32_t, max_query_depth, 8, "Deepest nesting of parentheses in a query");
 ABSL_FLAG(uint32_t, max_prefix_expansions, 128,
           "Most indexed terms a prefix* may expand to (per field, over all shards), 1..10000");
+ABSL_FLAG(uint32_t, max_facet_values_per_shard, 10000,
+          "Most values one shard returns per facet (1..100000); beyond, the facet says "
+          "truncated and its counts are no longer exact");
 ABSL_FLAG(uint32_t, max_result_window, 10000,
           "Largest offset + limit, 1..10000 (deeper pages: next_page_token)");
 ABSL_FLAG(std::string, query_languages, "en,fr,und",
@@ -87,6 +90,10 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_max_prefix_expansions) > 10000) {
     Fail("--max_prefix_expansions must be in 1..10000");
   }
+  if (absl::GetFlag(FLAGS_max_facet_values_per_shard) == 0 ||
+      absl::GetFlag(FLAGS_max_facet_values_per_shard) > 100000) {
+    Fail("--max_facet_values_per_shard must be in 1..100000");
+  }
   if (absl::GetFlag(FLAGS_max_result_window) == 0 ||
       absl::GetFlag(FLAGS_max_result_window) > 10000) {
     Fail("--max_result_window must be in 1..10000");
@@ -114,6 +121,7 @@ int main(int argc, char** argv) {
   options.parser_limits.max_clauses = absl::GetFlag(FLAGS_max_clauses);
   options.parser_limits.max_depth = absl::GetFlag(FLAGS_max_query_depth);
   options.max_prefix_expansions = absl::GetFlag(FLAGS_max_prefix_expansions);
+  options.max_facet_values_per_shard = absl::GetFlag(FLAGS_max_facet_values_per_shard);
   options.default_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_default_timeout_ms));
   options.query_languages = *query_languages;
   loupe::query::QueryEngine engine(addresses, options);

@@ -7,6 +7,8 @@
 #include "absl/strings/ascii.h"
 #include "services/common/analysis/language.h"
 #include "services/common/status_util.h"
+#include "services/common/utf8.h"
+#include "services/query/facet_merge.h"
 #include "services/query/page_cursor.h"
 #include "services/query/shard_fanout.h"
 
@@ -81,6 +83,11 @@ absl::StatusOr<loupe::v1::SearchResponse> QueryEngine::Search(
   page.snippet_chars = request.snippet_chars();
   page.order = ToHitOrder(request.sort());
   page.max_prefix_expansions = options_.max_prefix_expansions;
+  absl::StatusOr<std::vector<loupe::v1::ShardFacetRequest>> facets = ShardFacets(request.facets());
+  if (!facets.ok()) return facets.status();
+  page.facets = *std::move(facets);
+  page.max_facet_values = options_.max_facet_values_per_shard;
+  page.fold_duplicates = request.fold_duplicates();
   const uint64_t request_hash = RequestFingerprint(request);
   if (!request.page_token().empty()) {
     absl::StatusOr<storage::v1::PageCursor> cursor =
@@ -113,12 +120,60 @@ absl::StatusOr<loupe::v1::SearchResponse> QueryEngine::Search(
     }
     response.set_next_page_token(EncodePageToken(cursor));
   }
+  if (request.facets_size() > 0) {
+    std::vector<const google::protobuf::RepeatedPtrField<loupe::v1::ShardFacetResult>*> shards;
+    for (const auto& shard : result->shard_facets) shards.push_back(&shard);
+    MergeFacets(request.facets(), shards, response.mutable_facets());
+  }
   response.set_total_hits_relation(loupe::v1::TOTAL_HITS_RELATION_EXACT);
   const absl::Duration took = absl::Now() - start;
   response.mutable_took()->set_seconds(absl::ToInt64Seconds(took));
   response.mutable_took()->set_nanos(
       static_cast<int32_t>(absl::ToInt64Nanoseconds(took % absl::Seconds(1))));
   return std::move(response);
+}
+
+absl::StatusOr<loupe::v1::ExplainResponse> QueryEngine::Explain(
+    const loupe::v1::ExplainRequest& request, absl::Time client_deadline) const {
+  FieldViolations violations;
+  if (!IsValidUtf8(request.query()) || absl::StripAsciiWhitespace(request.query()).empty()) {
+    violations.Add("query", "is required and must be valid UTF-8");
+  }
+  if (request.id().empty() || !IsValidUtf8(request.id())) {
+    violations.Add("id", "is required and must be valid UTF-8");
+  }
+  if (!violations.empty()) return violations.ToStatus("invalid explain request");
+  loupe::v1::SearchRequest search;
+  search.set_query(request.query());
+  search.set_lang(request.lang());
+  absl::StatusOr<loupe::v1::QueryPlan> plan = PlanRequest(search);
+  if (!plan.ok()) return plan.status();
+  absl::StatusOr<ExplainAnswer> answer = fanout_->Explain(
+      *plan, request.id(), options_.max_prefix_expansions, RequestDeadline(client_deadline));
+  if (!answer.ok()) return answer.status();
+  const loupe::v1::ShardExplainResponse& explanation = answer->explanation;
+  loupe::v1::ExplainResponse response;
+  response.set_id(request.id());
+  response.set_shard(answer->shard);
+  response.set_matches(explanation.matches());
+  response.set_score(explanation.score());
+  response.set_k1(explanation.scoring().k1());
+  response.set_b(explanation.scoring().b());
+  response.set_document_count(answer->collection.document_count());
+  for (const loupe::v1::ScoreComponent& part : explanation.components()) {
+    loupe::v1::ExplainComponent* out = response.add_components();
+    out->set_clause(part.clause());
+    out->set_terms(part.terms());
+    out->set_field(part.field() == loupe::v1::FIELD_TITLE ? "title" : "body");
+    out->set_tf(part.tf());
+    out->set_df(part.df());
+    out->set_idf(part.idf());
+    out->set_field_length(part.field_length());
+    out->set_average_length(part.average_length());
+    out->set_weight(part.weight());
+    out->set_score(part.score());
+  }
+  return response;
 }
 
 loupe::v1::ClusterInfoResponse QueryEngine::ClusterInfo(absl::Time client_deadline) const {

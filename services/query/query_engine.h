@@ -35,6 +35,9 @@ struct QueryEngineOptions {
   // Most terms a `prefix*` may expand to (over every shard, per field);
   // beyond: INVALID_ARGUMENT.
   uint32_t max_prefix_expansions = 128;
+  // Most values a shard returns per facet; a shard with more sums the rest
+  // and the answer says `truncated` (counts no longer exact).
+  uint32_t max_facet_values_per_shard = 10000;
 };
 
 class QueryEngine {
@@ -60,6 +63,12 @@ class QueryEngine {
                                             absl::string_view lang = "") const;
   // Plan of a whole request: its query (may be empty) and typed filters.
   absl::StatusOr<loupe::v1::QueryPlan> PlanRequest(const loupe::v1::SearchRequest& request) const;
+
+  // Score breakdown of request.id for request.query (ShardFanout::Explain):
+  // INVALID_ARGUMENT on "query" / "lang" / "id", NOT_FOUND for an unknown
+  // id. Thread-safe.
+  absl::StatusOr<loupe::v1::ExplainResponse> Explain(const loupe::v1::ExplainRequest& request,
+                                                     absl::Time client_deadline) const;
 
   loupe::v1::ClusterInfoResponse ClusterInfo(absl::Time client_deadline) const;
 

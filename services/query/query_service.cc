@@ -29,6 +29,16 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status QueryServiceImpl::Explain(grpc::ServerContext* context,
+                                       const loupe::v1::ExplainRequest* request,
+                                       loupe::v1::ExplainResponse* response) {
+  absl::StatusOr<loupe::v1::ExplainResponse> result =
+      engine_->Explain(*request, ClientDeadline(*context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
 grpc::Status QueryServiceImpl::ClusterInfo(grpc::ServerContext* context,
                                            const loupe::v1::ClusterInfoRequest* request,
                                            loupe::v1::ClusterInfoResponse* response) {

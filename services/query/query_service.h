@@ -23,6 +23,8 @@ class QueryServiceImpl final : public loupe::v1::QueryService::Service {
   grpc::Status Search(grpc::ServerContext* context, const loupe::v1::SearchRequest* request,
                       loupe::v1::SearchResponse* response) override;
 
+  grpc::Status Explain(grpc::ServerContext* context, const loupe::v1::ExplainRequest* request,
+                       loupe::v1::ExplainResponse* response) override;
   grpc::Status ClusterInfo(grpc::ServerContext* context,
                            const loupe::v1::ClusterInfoRequest* request,
                            loupe::v1::ClusterInfoResponse* response) override;

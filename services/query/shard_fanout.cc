@@ -10,69 +10,21 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/blocking_counter.h"
 #include "services/common/query_plan_terms.h"
 #include "services/common/server.h"
 #include "services/common/status_util.h"
+#include "services/query/duplicate_folding.h"
+#include "services/query/global_stats.h"
 #include "services/query/hit_merge.h"
+#include "services/query/shard_calls.h"
 
 namespace loupe::query {
 namespace {
 
 using loupe::v1::IndexService;
 
-// Shares of the remaining time given to the stats and search phases.
-constexpr double kStatsPhaseShare = 0.3;
-constexpr double kSearchPhaseShare = 0.7;
 // The shards' largest Search limit.
 constexpr uint32_t kMaxShardLimit = 10000;
-
-// One in-flight unary call to one shard.
-template <typename Request, typename Response>
-struct ShardCall {
-  size_t shard_index = 0;  // Index into ShardFanout::shards_.
-  grpc::ClientContext context;
-  Request request;
-  Response response;
-  grpc::Status status;
-};
-
-template <typename Request, typename Response>
-using Calls = std::vector<std::unique_ptr<ShardCall<Request, Response>>>;
-
-// Starts every call with `start(stub_async, call, done)` and waits until all
-// have completed (each has a deadline, so this is bounded).
-template <typename Request, typename Response, typename Start>
-void RunInParallel(const std::function<IndexService::Stub*(size_t)>& stub_for, absl::Time deadline,
-                   Calls<Request, Response>& calls, Start start) {
-  if (calls.empty()) return;
-  absl::BlockingCounter pending(static_cast<int>(calls.size()));
-  for (auto& call : calls) {
-    call->context.set_deadline(absl::ToChronoTime(deadline));
-    ShardCall<Request, Response>* raw = call.get();
-    start(stub_for(raw->shard_index)->async(), raw, [raw, &pending](grpc::Status status) {
-      raw->status = std::move(status);
-      pending.DecrementCount();
-    });
-  }
-  pending.Wait();
-}
-
-std::string DescribeStatus(const grpc::Status& status) {
-  return absl::StrCat(GrpcCodeName(status.error_code()), ": ", status.error_message());
-}
-
-absl::Time PhaseDeadline(absl::Time request_deadline, double share) {
-  const absl::Time now = absl::Now();
-  if (request_deadline <= now) return request_deadline;
-  return std::min(request_deadline, now + (request_deadline - now) * share);
-}
-
-// The cluster-wide statistics summed from the shards' TermStats answers.
-struct GlobalStats {
-  loupe::v1::CollectionStats collection;
-  std::vector<uint64_t> document_frequencies;
-};
 
 }  // namespace
 
@@ -97,24 +49,6 @@ std::vector<loupe::v1::FieldTerm> StatTermsForPlan(const loupe::v1::QueryPlan& p
   });
   return terms;
 }
-
-namespace {
-
-// The plan's prefix clauses, depth first in plan order.
-void CollectPrefixes(loupe::v1::QueryNode* node, std::vector<loupe::v1::PrefixClause*>* out) {
-  if (node->has_prefix()) out->push_back(node->mutable_prefix());
-  if (!node->has_boolean()) return;
-  for (auto& clause : *node->mutable_boolean()->mutable_clauses()) {
-    CollectPrefixes(clause.mutable_node(), out);
-  }
-}
-
-std::vector<loupe::v1::Field> FieldsOf(loupe::v1::Field field) {
-  if (field == loupe::v1::FIELD_UNSPECIFIED) return {loupe::v1::FIELD_TITLE, loupe::v1::FIELD_BODY};
-  return {field};
-}
-
-}  // namespace
 
 ShardFanout::ShardFanout(std::vector<std::string> addresses) {
   for (size_t i = 0; i < addresses.size(); ++i) {
@@ -168,99 +102,11 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
     global.collection = frozen.collection;
     global.document_frequencies = frozen.document_frequencies;
   } else {
-  // ---- Phase 1: term statistics and prefix expansions.
-  const std::vector<loupe::v1::FieldTerm> asked_terms = StatTermsForPlan(plan);
-  // One TermStats prefix per (prefix clause, field).
-  std::vector<std::pair<size_t, loupe::v1::Field>> asked_prefixes;
-  for (size_t p = 0; p < prefixes.size(); ++p) {
-    for (loupe::v1::Field field : FieldsOf(prefixes[p]->field())) asked_prefixes.push_back({p, field});
-  }
-  Calls<loupe::v1::TermStatsRequest, loupe::v1::TermStatsResponse> stats_calls;
-  for (size_t i = 0; i < shards_.size(); ++i) {
-    auto& call = stats_calls.emplace_back(
-        std::make_unique<ShardCall<loupe::v1::TermStatsRequest, loupe::v1::TermStatsResponse>>());
-    call->shard_index = i;
-    for (const auto& term : asked_terms) *call->request.add_terms() = term;
-    for (const auto& [p, field] : asked_prefixes) {
-      loupe::v1::FieldTerm* prefix = call->request.add_prefixes();
-      prefix->set_field(field);
-      prefix->set_term(prefixes[p]->prefix());
-    }
-    if (!asked_prefixes.empty()) {
-      call->request.set_max_prefix_expansions(page.max_prefix_expansions);
-    }
-  }
-  RunInParallel(stub_for, PhaseDeadline(deadline, kStatsPhaseShare), stats_calls,
-                [](auto* async, auto* call, auto done) {
-                  async->TermStats(&call->context, &call->request, &call->response,
-                                   std::move(done));
-                });
-  // (field, term) -> summed df, from the terms and from the expansions.
-  std::map<std::pair<int, std::string>, uint64_t> df_by_term;
-  std::vector<uint64_t> asked_dfs(asked_terms.size(), 0);
-  std::vector<std::map<std::string, uint64_t>> expansions(asked_prefixes.size());
-  std::map<int, uint64_t> field_tokens;
-  for (const auto& call : stats_calls) {
-    if (!call->status.ok()) {
-      fail(call->shard_index, DescribeStatus(call->status));
-      continue;
-    }
-    const auto& response = call->response;
-    if (static_cast<size_t>(response.document_frequencies_size()) != asked_terms.size() ||
-        static_cast<size_t>(response.prefix_expansions_size()) != asked_prefixes.size()) {
-      fail(call->shard_index,
-           absl::StrCat("INTERNAL: TermStats returned ", response.document_frequencies_size(),
-                        " document frequencies for ", asked_terms.size(), " terms and ",
-                        response.prefix_expansions_size(), " expansions for ",
-                        asked_prefixes.size(), " prefixes"));
-      continue;
-    }
-    global.collection.set_document_count(global.collection.document_count() +
-                                         response.collection().document_count());
-    for (const auto& field : response.collection().fields()) {
-      field_tokens[field.field()] += field.total_tokens();
-    }
-    for (size_t t = 0; t < asked_terms.size(); ++t) {
-      asked_dfs[t] += response.document_frequencies(static_cast<int>(t));
-    }
-    for (size_t e = 0; e < asked_prefixes.size(); ++e) {
-      const loupe::v1::PrefixExpansion& expansion = response.prefix_expansions(static_cast<int>(e));
-      for (int t = 0; t < expansion.terms_size() && t < expansion.document_frequencies_size(); ++t) {
-        expansions[e][expansion.terms(t)] += expansion.document_frequencies(t);
-      }
-      if (expansion.truncated()) expansions[e][std::string()] = 0;  // Marks "too many".
-    }
-  }
-  for (const auto& [field, tokens] : field_tokens) {
-    auto* stats = global.collection.add_fields();
-    stats->set_field(static_cast<loupe::v1::Field>(field));
-    stats->set_total_tokens(tokens);
-  }
-  for (size_t t = 0; t < asked_terms.size(); ++t) {
-    df_by_term[{asked_terms[t].field(), asked_terms[t].term()}] = asked_dfs[t];
-  }
-  result.stats.prefixes.resize(prefixes.size());
-  for (size_t e = 0; e < asked_prefixes.size(); ++e) {
-    const auto& [p, field] = asked_prefixes[e];
-    if (expansions[e].count(std::string()) > 0 ||
-        expansions[e].size() > page.max_prefix_expansions) {
-      return InvalidField(
-          "query", absl::StrCat("prefix '", prefixes[p]->prefix(), "*' matches more than ",
-                                page.max_prefix_expansions,
-                                " terms (--max_prefix_expansions); make it longer at position ",
-                                prefixes[p]->query_position()));
-    }
-    for (const auto& [term, df] : expansions[e]) {
-      loupe::v1::FieldTerm* expansion = prefixes[p]->add_expansions();
-      expansion->set_field(field);
-      expansion->set_term(term);
-      df_by_term[{field, term}] = df;
-    }
-  }
-  stat_terms = StatTermsForPlan(plan);
-  for (const auto& term : stat_terms) {
-    global.document_frequencies.push_back(df_by_term[{term.field(), term.term()}]);
-  }
+    // ---- Phase 1: term statistics and prefix expansions.
+    LOUPE_RETURN_IF_ERROR(GatherGlobalStats(shards_.size(), stub_for,
+                                            PhaseDeadline(deadline, kStatsPhaseShare),
+                                            page.max_prefix_expansions, prefixes, fail, &plan,
+                                            &global, &stat_terms));
   }
   result.stats.collection = global.collection;
   result.stats.document_frequencies = global.document_frequencies;
@@ -271,59 +117,99 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
   }
 
   // ---- Phase 2: per-shard top-k with the global statistics.
-  Calls<loupe::v1::ShardSearchRequest, loupe::v1::ShardSearchResponse> search_calls;
-  for (size_t i = 0; i < shards_.size(); ++i) {
-    if (failed(i)) continue;
-    auto& call = search_calls.emplace_back(
-        std::make_unique<
-            ShardCall<loupe::v1::ShardSearchRequest, loupe::v1::ShardSearchResponse>>());
-    call->shard_index = i;
-    loupe::v1::ShardSearchRequest& request = call->request;
-    *request.mutable_plan() = plan;
-    // One extra hit tells whether a next page exists.
-    request.set_limit(std::min<uint32_t>(page.offset + page.limit + 1, kMaxShardLimit));
-    request.set_order(page.order);
-    if (page.after.has_value()) *request.mutable_search_after() = *page.after;
-    *request.mutable_global_stats() = global.collection;
-    for (const auto& term : stat_terms) *request.add_stat_terms() = term;
-    for (uint64_t df : global.document_frequencies) request.add_stat_document_frequencies(df);
-  }
-  RunInParallel(stub_for, PhaseDeadline(deadline, kSearchPhaseShare), search_calls,
-                [](auto* async, auto* call, auto done) {
-                  async->Search(&call->context, &call->request, &call->response, std::move(done));
-                });
-  std::vector<ShardHits> shard_hits;
+  // Hits needed: the page, what it skips, and one more that says whether a
+  // next page exists (clusters, when folding).
+  const uint32_t needed = page.offset + page.limit + 1;
+  uint32_t shard_limit = std::min<uint32_t>(
+      page.fold_duplicates ? needed * kFoldOverfetch : needed, kMaxShardLimit);
   absl::flat_hash_map<uint32_t, uint64_t> total_by_shard;
-  for (const auto& call : search_calls) {
-    if (!call->status.ok()) {
-      fail(call->shard_index, DescribeStatus(call->status));
-      continue;
+  absl::flat_hash_map<size_t, google::protobuf::RepeatedPtrField<loupe::v1::ShardFacetResult>>
+      facets_by_shard;
+  std::vector<FoldedHit> ranked;  // In rank order, folded when asked.
+  bool capped = false;            // A shard may hold more hits than it sent.
+  for (bool first_round = true;; first_round = false) {
+    Calls<loupe::v1::ShardSearchRequest, loupe::v1::ShardSearchResponse> search_calls;
+    for (size_t i = 0; i < shards_.size(); ++i) {
+      if (failed(i)) continue;
+      auto& call = search_calls.emplace_back(
+          std::make_unique<
+              ShardCall<loupe::v1::ShardSearchRequest, loupe::v1::ShardSearchResponse>>());
+      call->shard_index = i;
+      loupe::v1::ShardSearchRequest& request = call->request;
+      *request.mutable_plan() = plan;
+      request.set_limit(shard_limit);
+      request.set_order(page.order);
+      if (page.after.has_value()) *request.mutable_search_after() = *page.after;
+      *request.mutable_global_stats() = global.collection;
+      for (const auto& term : stat_terms) *request.add_stat_terms() = term;
+      for (uint64_t df : global.document_frequencies) request.add_stat_document_frequencies(df);
+      if (first_round) {
+        for (const auto& facet : page.facets) *request.add_facets() = facet;
+        request.set_max_facet_values(page.max_facet_values);
+      }
+      request.set_with_duplicate_clusters(page.fold_duplicates);
     }
-    ShardHits& hits = shard_hits.emplace_back();
-    hits.shard = shards_[call->shard_index].id;
-    hits.total_hits = call->response.total_hits();
-    total_by_shard[hits.shard] = hits.total_hits;
-    for (const auto& hit : call->response.hits()) {
-      hits.hits.push_back(RankedHit{hit.id(), hit.score(), hits.shard, hit.date_seconds()});
+    RunInParallel(stub_for, PhaseDeadline(deadline, kSearchPhaseShare), search_calls,
+                  [](auto* async, auto* call, auto done) {
+                    async->Search(&call->context, &call->request, &call->response,
+                                  std::move(done));
+                  });
+    std::vector<ShardHits> shard_hits;
+    bool shard_may_hold_more = false;
+    for (const auto& call : search_calls) {
+      if (!call->status.ok()) {
+        fail(call->shard_index, DescribeStatus(call->status));
+        continue;
+      }
+      ShardHits& hits = shard_hits.emplace_back();
+      hits.shard = shards_[call->shard_index].id;
+      hits.total_hits = call->response.total_hits();
+      total_by_shard[hits.shard] = hits.total_hits;
+      if (first_round) facets_by_shard[call->shard_index] = call->response.facets();
+      if (static_cast<uint32_t>(call->response.hits_size()) >= shard_limit) {
+        shard_may_hold_more = true;
+      }
+      for (const auto& hit : call->response.hits()) {
+        hits.hits.push_back(RankedHit{hit.id(), hit.score(), hits.shard, hit.date_seconds(),
+                                      hit.duplicate_cluster()});
+      }
     }
+    size_t candidates = 0;
+    for (const ShardHits& hits : shard_hits) candidates += hits.hits.size();
+    MergedPage merged = MergeShardHits(shard_hits, 0, static_cast<uint32_t>(candidates), page.order);
+    if (page.fold_duplicates) {
+      ranked = FoldDuplicates(merged.hits);
+    } else {
+      ranked.clear();
+      for (RankedHit& hit : merged.hits) ranked.push_back(FoldedHit{std::move(hit), 0});
+    }
+    capped = shard_may_hold_more && shard_limit >= kMaxShardLimit;
+    // Enough hits, or nothing more to ask for.
+    if (ranked.size() >= needed || !shard_may_hold_more || shard_limit >= kMaxShardLimit) break;
+    shard_limit = std::min<uint32_t>(shard_limit * 4, kMaxShardLimit);
   }
-  MergedPage merged = MergeShardHits(shard_hits, page.offset, page.limit + 1, page.order);
-  // The shards could not return the extra hit past the window: assume more.
-  const bool capped = page.offset + page.limit + 1 > kMaxShardLimit;
-  const bool has_next = !merged.hits.empty() && (merged.hits.size() > page.limit ||
-                                                 (capped && merged.hits.size() == page.limit));
-  if (merged.hits.size() > page.limit) merged.hits.resize(page.limit);
+  // Skip the offset, keep the page plus the one that says "more follow".
+  if (ranked.size() > page.offset) {
+    ranked.erase(ranked.begin(), ranked.begin() + page.offset);
+  } else {
+    ranked.clear();
+  }
+  // When the shards could not return the extra hit past the window: assume more.
+  const bool has_next = !ranked.empty() && (ranked.size() > page.limit ||
+                                            (capped && ranked.size() == page.limit));
+  if (ranked.size() > page.limit) ranked.resize(page.limit);
   if (has_next) {
     loupe::v1::HitKey& key = result.next.emplace();
-    key.set_score(merged.hits.back().score);
-    key.set_date_seconds(merged.hits.back().date);
-    key.set_id(merged.hits.back().id);
+    key.set_score(ranked.back().hit.score);
+    key.set_date_seconds(ranked.back().hit.date);
+    key.set_id(ranked.back().hit.id);
   }
 
   // ---- Phase 3: stored fields and snippets, from the shards that own the hits.
   Calls<loupe::v1::FetchRequest, loupe::v1::FetchResponse> fetch_calls;
   absl::flat_hash_map<size_t, size_t> fetch_call_by_shard;
-  for (const RankedHit& hit : merged.hits) {
+  for (const FoldedHit& folded : ranked) {
+    const RankedHit& hit = folded.hit;
     auto [it, inserted] = fetch_call_by_shard.try_emplace(hit.shard, fetch_calls.size());
     if (inserted) {
       auto& call = fetch_calls.emplace_back(
@@ -361,6 +247,7 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
     } else {
       response.add_answered_shards(shards_[i].id);
       total_hits += total_by_shard[shards_[i].id];
+      if (!page.facets.empty()) result.shard_facets.push_back(facets_by_shard[i]);
     }
   }
   if (response.answered_shards_size() == 0) {
@@ -373,7 +260,8 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
         absl::StrCat("no index shard answered: ", absl::StrJoin(errors, "; ")));
   }
   response.set_total_hits(total_hits);
-  for (const RankedHit& ranked : merged.hits) {
+  for (const FoldedHit& folded : ranked) {
+    const RankedHit& ranked = folded.hit;
     if (failed(ranked.shard)) continue;
     auto doc = docs.find(std::make_pair(ranked.shard, ranked.id));
     // Deleted between Search and Fetch: the document is gone, leave it out.
@@ -383,6 +271,8 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
     hit->set_id(ranked.id);
     hit->set_score(ranked.score);
     hit->set_title(fetched.title());
+    hit->set_title_highlighted(fetched.title_highlighted());
+    hit->set_folded_count(folded.folded_count);
     hit->set_snippet(fetched.snippet());
     if (fetched.has_published_at()) *hit->mutable_published_at() = fetched.published_at();
     hit->set_source(fetched.source());
@@ -392,6 +282,71 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
   }
   result.response = std::move(response);
   return result;
+}
+
+absl::StatusOr<ExplainAnswer> ShardFanout::Explain(const loupe::v1::QueryPlan& original_plan,
+                                                   const std::string& id,
+                                                   uint32_t max_prefix_expansions,
+                                                   absl::Time deadline) const {
+  auto stub_for = [this](size_t index) { return shards_[index].stub.get(); };
+  std::map<size_t, std::string> failures;
+  auto fail = [&failures](size_t index, std::string error) {
+    failures.emplace(index, std::move(error));
+  };
+  loupe::v1::QueryPlan plan = original_plan;
+  std::vector<loupe::v1::PrefixClause*> prefixes;
+  if (plan.has_root()) CollectPrefixes(plan.mutable_root(), &prefixes);
+  GlobalStats global;
+  std::vector<loupe::v1::FieldTerm> stat_terms;
+  LOUPE_RETURN_IF_ERROR(GatherGlobalStats(shards_.size(), stub_for,
+                                          PhaseDeadline(deadline, kStatsPhaseShare),
+                                          max_prefix_expansions, prefixes, fail, &plan, &global,
+                                          &stat_terms));
+  Calls<loupe::v1::ShardExplainRequest, loupe::v1::ShardExplainResponse> calls;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    if (failures.count(i) > 0) continue;
+    auto& call = calls.emplace_back(
+        std::make_unique<
+            ShardCall<loupe::v1::ShardExplainRequest, loupe::v1::ShardExplainResponse>>());
+    call->shard_index = i;
+    loupe::v1::ShardSearchRequest& search = *call->request.mutable_search();
+    *search.mutable_plan() = plan;
+    search.set_limit(1);
+    *search.mutable_global_stats() = global.collection;
+    for (const auto& term : stat_terms) *search.add_stat_terms() = term;
+    for (uint64_t df : global.document_frequencies) search.add_stat_document_frequencies(df);
+    call->request.set_id(id);
+  }
+  RunInParallel(stub_for, deadline, calls, [](auto* async, auto* call, auto done) {
+    async->Explain(&call->context, &call->request, &call->response, std::move(done));
+  });
+  for (const auto& call : calls) {
+    if (!call->status.ok()) {
+      // A malformed plan is the caller's error, whichever shard says it.
+      if (call->status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+        return absl::InvalidArgumentError(call->status.error_message());
+      }
+      fail(call->shard_index, DescribeStatus(call->status));
+      continue;
+    }
+    if (!call->response.found()) continue;
+    ExplainAnswer answer;
+    answer.shard = shards_[call->shard_index].id;
+    answer.explanation = std::move(call->response);
+    answer.collection = global.collection;
+    return answer;
+  }
+  if (!failures.empty()) {
+    std::vector<std::string> errors;
+    for (const auto& [index, error] : failures) {
+      errors.push_back(absl::StrCat("shard ", shards_[index].id, " (", shards_[index].address,
+                                    "): ", error));
+    }
+    return absl::UnavailableError(absl::StrCat("document \"", id,
+                                               "\" not found on the shards that answered; ",
+                                               absl::StrJoin(errors, "; ")));
+  }
+  return absl::NotFoundError(absl::StrCat("no document with id \"", id, "\""));
 }
 
 loupe::v1::ClusterInfoResponse ShardFanout::ClusterInfo(absl::Time deadline) const {

@@ -13,6 +13,11 @@
 //  2. Search on the shards that answered phase 1, with the global stats,
 //     the order, the cursor's key and limit = offset + limit + 1 (the extra
 //     hit says whether a next page exists); MergeShardHits makes the page.
+//     With facets, each shard also counts them over all its matches. With
+//     fold_duplicates, each shard is asked for kFoldOverfetch times the
+//     hits needed, with their clusters; the merged list is folded, and when
+//     folding leaves the page short while a shard may hold more, phase 2
+//     is repeated with four times the limit (up to 10,000).
 //  3. Fetch, per shard, of the page's hits it owns (titles, snippets).
 // A shard that fails any phase is reported in missing_shards ("CODE: message")
 // and contributes nothing (no hits, no total); answered_shards lists the
@@ -64,6 +69,13 @@ struct PageRequest {
   std::optional<FrozenStats> frozen;
   // Most terms one prefix may expand to (over all shards, per field).
   uint32_t max_prefix_expansions = 128;
+  // Facets every shard counts over its whole matching set (facet_merge.h).
+  std::vector<loupe::v1::ShardFacetRequest> facets;
+  // Most values a shard returns per facet (0 = the shard's default).
+  uint32_t max_facet_values = 0;
+  // One hit per duplicate cluster (duplicate_folding.h); `offset` and
+  // `limit` then count clusters.
+  bool fold_duplicates = false;
 };
 
 struct FanoutPage {
@@ -73,12 +85,23 @@ struct FanoutPage {
   FrozenStats stats;
   // Key of the page's last hit when more hits follow it.
   std::optional<loupe::v1::HitKey> next;
+  // Facet counts of each shard that answered every phase (PageRequest.facets
+  // order), to merge with MergeFacets.
+  std::vector<google::protobuf::RepeatedPtrField<loupe::v1::ShardFacetResult>> shard_facets;
 };
 
 // The (field, term) pairs whose statistics a plan needs, deduplicated, in
 // plan order: each clause's term then its alternatives; FIELD_UNSPECIFIED
 // expands to FIELD_TITLE (all forms) then FIELD_BODY (all forms).
 std::vector<loupe::v1::FieldTerm> StatTermsForPlan(const loupe::v1::QueryPlan& plan);
+
+// What the shard holding a document says about its score.
+struct ExplainAnswer {
+  uint32_t shard = 0;
+  loupe::v1::ShardExplainResponse explanation;
+  // The global statistics it was computed with.
+  loupe::v1::CollectionStats collection;
+};
 
 class ShardFanout {
  public:
@@ -93,6 +116,14 @@ class ShardFanout {
   absl::StatusOr<loupe::v1::SearchResponse> Search(const loupe::v1::QueryPlan& plan,
                                                    const PageRequest& page,
                                                    absl::Time deadline) const;
+
+  // Phase 1 as for a first page (global statistics, prefix expansions),
+  // then Explain of `id` on every shard that answered; the answer of the
+  // shard that holds it. NOT_FOUND when none does (UNAVAILABLE when some
+  // shard could not be asked). Thread-safe.
+  absl::StatusOr<ExplainAnswer> Explain(const loupe::v1::QueryPlan& plan, const std::string& id,
+                                        uint32_t max_prefix_expansions,
+                                        absl::Time deadline) const;
 
   // Info from every shard; an unreachable shard has reachable=false and the
   // error. Thread-safe.

@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "loupe/v1/index.grpc.pb.h"
+#include "services/query/duplicate_folding.h"
 #include "services/query/fake_index_shard.h"
 #include "services/query/query_engine.h"
 
@@ -156,6 +157,92 @@ TEST_F(FanoutTest, MergesShardsWithGlobalStatistics) {
   EXPECT_EQ(shard1_->last_fetch().snippet_chars(), 120u);
   EXPECT_EQ(shard1_->last_fetch().plan().root().boolean().clauses_size(), 2);
   EXPECT_TRUE(response->has_took());
+}
+
+TEST_F(FanoutTest, FoldsClustersAcrossShardsAfterMerging) {
+  CannedShard shard1 = CannedShard1();
+  // "b" (shard 1) is a copy of "a" and "e" (shard 0).
+  shard1.clusters = {{"b", "a"}};
+  StartShard1(shard1);
+  shard0_->Stop();
+  CannedShard shard0 = CannedShard0();
+  shard0.clusters = {{"e", "a"}};
+  shard0_ = std::make_unique<FakeIndexShard>(shard0);
+  shard0_->Start();
+  loupe::v1::SearchRequest request = Request("nvidia", 2);
+  request.set_fold_duplicates(true);
+  absl::StatusOr<loupe::v1::SearchResponse> response =
+      Engine().Search(request, absl::InfiniteFuture());
+  ASSERT_TRUE(response.ok()) << response.status();
+  // a@0 (3, id before b) keeps cluster "a"; b and e fold into it.
+  EXPECT_THAT(HitIds(*response), ElementsAre("a@0", "d@1"));
+  EXPECT_EQ(response->hits(0).folded_count(), 2u);
+  EXPECT_EQ(response->hits(1).folded_count(), 0u);
+  EXPECT_EQ(response->total_hits(), 17u);  // Documents, not clusters.
+  EXPECT_FALSE(response->next_page_token().empty());  // "c" follows.
+  // Over-fetch: (offset + limit + 1) * kFoldOverfetch per shard.
+  EXPECT_EQ(shard0_->last_search().limit(), 3 * kFoldOverfetch);
+  EXPECT_TRUE(shard0_->last_search().with_duplicate_clusters());
+}
+
+TEST_F(FanoutTest, FoldingAsksAgainWhenAPageIsShortAndAShardHasMore) {
+  CannedShard shard1 = CannedShard1();
+  shard1.hits.clear();
+  StartShard1(shard1);
+  shard0_->Stop();
+  CannedShard shard0 = CannedShard0();
+  shard0.hits.clear();
+  for (int i = 0; i < 10; ++i) {
+    const std::string id = absl::StrCat("x", i);
+    shard0.hits.emplace_back(id, 10.0 - i);
+    shard0.clusters[id] = "x0";
+  }
+  shard0_ = std::make_unique<FakeIndexShard>(shard0);
+  shard0_->Start();
+  loupe::v1::SearchRequest request = Request("nvidia", 1);
+  request.set_fold_duplicates(true);
+  absl::StatusOr<loupe::v1::SearchResponse> response =
+      Engine().Search(request, absl::InfiniteFuture());
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_THAT(HitIds(*response), ElementsAre("x0@0"));
+  // Round 1 (limit 8) folded to one cluster; round 2 (limit 32) saw all ten.
+  EXPECT_EQ(shard0_->last_search().limit(), 32u);
+  EXPECT_EQ(response->hits(0).folded_count(), 9u);
+  EXPECT_TRUE(response->next_page_token().empty());
+}
+
+TEST_F(FanoutTest, MergesFacetCountsOfEveryShard) {
+  auto counts = [](std::vector<std::pair<std::string, uint64_t>> values) {
+    loupe::v1::ShardFacetResult result;
+    for (const auto& [value, count] : values) {
+      auto* entry = result.add_counts();
+      entry->set_value(value);
+      entry->set_count(count);
+    }
+    return result;
+  };
+  CannedShard shard1 = CannedShard1();
+  shard1.facets = {counts({{"afp", 2}, {"bbc", 1}})};
+  StartShard1(shard1);
+  shard0_->Stop();
+  CannedShard shard0 = CannedShard0();
+  shard0.facets = {counts({{"bbc", 3}})};
+  shard0_ = std::make_unique<FakeIndexShard>(shard0);
+  shard0_->Start();
+  loupe::v1::SearchRequest request = Request("nvidia", 1);
+  request.add_facets()->set_field("source");
+  absl::StatusOr<loupe::v1::SearchResponse> response =
+      Engine().Search(request, absl::InfiniteFuture());
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_EQ(response->facets_size(), 1);
+  EXPECT_EQ(response->facets(0).field(), "source");
+  ASSERT_EQ(response->facets(0).values_size(), 2);
+  EXPECT_EQ(response->facets(0).values(0).value(), "bbc");
+  EXPECT_EQ(response->facets(0).values(0).count(), 4u);
+  EXPECT_EQ(response->facets(0).values(1).value(), "afp");
+  EXPECT_EQ(response->facets(0).values(1).count(), 2u);
+  EXPECT_EQ(shard0_->last_search().facets(0).kind(), loupe::v1::FACET_KIND_SOURCE);
+  EXPECT_EQ(shard0_->last_search().max_facet_values(), 10000u);
 }
 
 TEST_F(FanoutTest, StoppedShardGivesAPartialAnswerNamingIt) {
