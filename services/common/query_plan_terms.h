@@ -17,7 +17,10 @@
 #define LOUPE_SERVICES_COMMON_QUERY_PLAN_TERMS_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "loupe/v1/index.pb.h"
 
 namespace loupe {
@@ -69,6 +72,31 @@ void ForEachPlanTerm(const v1::QueryPlan& plan, Visit visit) {
     plan_terms_internal::VisitForms(clause, clause.field(),
                                     clause.occur() == v1::OCCUR_MUST_NOT, visit);
   }
+}
+
+// The (field, term) pairs whose statistics a plan needs, each once, in plan
+// order: every form of every term-like leaf (the shards score a group with
+// the largest global df among its forms); a field-less form asks for TITLE
+// and BODY. loupe-query sends them as TermStats; loupe-bench does the same
+// in-process.
+inline std::vector<v1::FieldTerm> StatTermsForPlan(const v1::QueryPlan& plan) {
+  std::vector<v1::FieldTerm> terms;
+  absl::flat_hash_set<std::pair<int, std::string>> seen;
+  auto add = [&](v1::Field field, const std::string& term) {
+    if (!seen.insert({static_cast<int>(field), term}).second) return;
+    v1::FieldTerm& field_term = terms.emplace_back();
+    field_term.set_field(field);
+    field_term.set_term(term);
+  };
+  ForEachPlanTerm(plan, [&](v1::Field field, const std::string& term, bool) {
+    if (field == v1::FIELD_UNSPECIFIED) {
+      add(v1::FIELD_TITLE, term);
+      add(v1::FIELD_BODY, term);
+    } else {
+      add(field, term);
+    }
+  });
+  return terms;
 }
 
 }  // namespace loupe

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -27,28 +26,6 @@ using loupe::v1::IndexService;
 constexpr uint32_t kMaxShardLimit = 10000;
 
 }  // namespace
-
-std::vector<loupe::v1::FieldTerm> StatTermsForPlan(const loupe::v1::QueryPlan& plan) {
-  std::vector<loupe::v1::FieldTerm> terms;
-  absl::flat_hash_set<std::pair<int, std::string>> seen;
-  auto add = [&](loupe::v1::Field field, const std::string& term) {
-    if (!seen.insert({static_cast<int>(field), term}).second) return;
-    loupe::v1::FieldTerm& field_term = terms.emplace_back();
-    field_term.set_field(field);
-    field_term.set_term(term);
-  };
-  // Every form of every clause: the shards score a group with the largest
-  // global df among its forms. A field-less form asks for TITLE and BODY.
-  ForEachPlanTerm(plan, [&](loupe::v1::Field field, const std::string& term, bool) {
-    if (field == loupe::v1::FIELD_UNSPECIFIED) {
-      add(loupe::v1::FIELD_TITLE, term);
-      add(loupe::v1::FIELD_BODY, term);
-    } else {
-      add(field, term);
-    }
-  });
-  return terms;
-}
 
 ShardFanout::ShardFanout(std::vector<std::string> addresses) {
   for (size_t i = 0; i < addresses.size(); ++i) {

@@ -43,6 +43,7 @@
 #include "absl/time/time.h"
 #include "loupe/v1/index.grpc.pb.h"
 #include "loupe/v1/index.pb.h"
+#include "services/common/query_plan_terms.h"  // StatTermsForPlan
 #include "loupe/v1/query.pb.h"
 
 namespace loupe::query {
@@ -89,11 +90,6 @@ struct FanoutPage {
   // order), to merge with MergeFacets.
   std::vector<google::protobuf::RepeatedPtrField<loupe::v1::ShardFacetResult>> shard_facets;
 };
-
-// The (field, term) pairs whose statistics a plan needs, deduplicated, in
-// plan order: each clause's term then its alternatives; FIELD_UNSPECIFIED
-// expands to FIELD_TITLE (all forms) then FIELD_BODY (all forms).
-std::vector<loupe::v1::FieldTerm> StatTermsForPlan(const loupe::v1::QueryPlan& plan);
 
 // What the shard holding a document says about its score.
 struct ExplainAnswer {

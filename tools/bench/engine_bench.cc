@@ -13,7 +13,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/container/flat_hash_set.h"
 #include "services/common/query_plan_terms.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/index_engine.h"
@@ -75,27 +74,10 @@ absl::Status Index(IndexEngine& engine, const BenchCorpus& corpus, int batch_doc
   return absl::OkStatus();
 }
 
-// Every distinct (field, form) of the plan, a field-less form asking for
-// TITLE and BODY: what loupe-query's StatTermsForPlan (shard_fanout.cc)
-// asks for. That function is not linked here: shard_fanout.o brings the
-// server TLS flags, which clash with the client ones the --cluster mode uses.
+// The TermStats request loupe-query would send for `plan`.
 v1::TermStatsRequest StatsRequestFor(const v1::QueryPlan& plan) {
   v1::TermStatsRequest request;
-  absl::flat_hash_set<std::pair<int, std::string>> seen;
-  auto add = [&](v1::Field field, const std::string& term) {
-    if (!seen.insert({static_cast<int>(field), term}).second) return;
-    v1::FieldTerm* field_term = request.add_terms();
-    field_term->set_field(field);
-    field_term->set_term(term);
-  };
-  ForEachPlanTerm(plan, [&](v1::Field field, const std::string& term, bool) {
-    if (field == v1::FIELD_UNSPECIFIED) {
-      add(v1::FIELD_TITLE, term);
-      add(v1::FIELD_BODY, term);
-    } else {
-      add(field, term);
-    }
-  });
+  for (v1::FieldTerm& term : StatTermsForPlan(plan)) *request.add_terms() = std::move(term);
   return request;
 }
 
