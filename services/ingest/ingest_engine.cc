@@ -199,6 +199,18 @@ absl::StatusOr<std::vector<IngestEngine::PreparedDocument>> IngestEngine::Prepar
   return prepared;
 }
 
+absl::StatusOr<std::vector<uint64_t>> IngestEngine::ReserveShards(
+    std::vector<uint32_t> target_shards) const {
+  std::sort(target_shards.begin(), target_shards.end());
+  target_shards.erase(std::unique(target_shards.begin(), target_shards.end()),
+                      target_shards.end());
+  LOUPE_RETURN_IF_ERROR(CheckBacklog(target_shards));
+  std::vector<uint64_t> last_sequences(options_.shard_count);
+  absl::MutexLock lock(&state_mu_);
+  for (uint32_t s = 0; s < options_.shard_count; ++s) last_sequences[s] = shards_[s].last_sequence;
+  return last_sequences;
+}
+
 absl::Status IngestEngine::CheckBacklog(const std::vector<uint32_t>& shards) const {
   absl::MutexLock lock(&state_mu_);
   for (uint32_t shard : shards) {
@@ -236,16 +248,9 @@ absl::StatusOr<loupe::v1::IngestResponse> IngestEngine::Ingest(
   absl::MutexLock write_lock(&write_mu_);
   std::vector<uint32_t> target_shards;
   for (const PreparedDocument& doc : *prepared) target_shards.push_back(doc.shard);
-  std::sort(target_shards.begin(), target_shards.end());
-  target_shards.erase(std::unique(target_shards.begin(), target_shards.end()),
-                      target_shards.end());
-  LOUPE_RETURN_IF_ERROR(CheckBacklog(target_shards));
-
-  std::vector<uint64_t> last_sequences(options_.shard_count);
-  {
-    absl::MutexLock lock(&state_mu_);
-    for (uint32_t s = 0; s < options_.shard_count; ++s) last_sequences[s] = shards_[s].last_sequence;
-  }
+  absl::StatusOr<std::vector<uint64_t>> reserved = ReserveShards(std::move(target_shards));
+  if (!reserved.ok()) return reserved.status();
+  std::vector<uint64_t> last_sequences = *std::move(reserved);
   const std::vector<uint64_t> previous_sequences = last_sequences;
   int64_t live_delta = 0;
   const absl::Time now = absl::Now();
@@ -347,16 +352,9 @@ absl::StatusOr<loupe::v1::DeleteResponse> IngestEngine::Delete(
   absl::MutexLock write_lock(&write_mu_);
   std::vector<uint32_t> target_shards;
   for (const std::string& id : ids) target_shards.push_back(ShardForId(id, options_.shard_count));
-  std::sort(target_shards.begin(), target_shards.end());
-  target_shards.erase(std::unique(target_shards.begin(), target_shards.end()),
-                      target_shards.end());
-  LOUPE_RETURN_IF_ERROR(CheckBacklog(target_shards));
-
-  std::vector<uint64_t> last_sequences(options_.shard_count);
-  {
-    absl::MutexLock lock(&state_mu_);
-    for (uint32_t s = 0; s < options_.shard_count; ++s) last_sequences[s] = shards_[s].last_sequence;
-  }
+  absl::StatusOr<std::vector<uint64_t>> reserved = ReserveShards(std::move(target_shards));
+  if (!reserved.ok()) return reserved.status();
+  std::vector<uint64_t> last_sequences = *std::move(reserved);
   int64_t live_delta = 0;
   const absl::Time now = absl::Now();
   rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);

@@ -158,6 +158,10 @@ class IngestEngine {
       const google::protobuf::RepeatedPtrField<loupe::v1::Document>& documents) const;
   // RESOURCE_EXHAUSTED when one of `shards` has a full backlog.
   absl::Status CheckBacklog(const std::vector<uint32_t>& shards) const;
+  // With write_mu_ held, before a write to `target_shards` (duplicates
+  // allowed): RESOURCE_EXHAUSTED if one of them has a full backlog, else
+  // every shard's last sequence, to number the write's outbox entries.
+  absl::StatusOr<std::vector<uint64_t>> ReserveShards(std::vector<uint32_t> target_shards) const;
   // Publishes a committed write: new last sequences, live count, listener.
   void Publish(const std::vector<uint64_t>& new_last_sequences, int64_t live_delta);
 
