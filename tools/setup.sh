@@ -10,7 +10,7 @@ PACKAGES=(
   # RPC and serialisation
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc grpc-proto
   # storage, text analysis, compression
-  librocksdb-dev libicu-dev libstemmer-dev libcld2-dev zlib1g-dev libabsl-dev
+  librocksdb-dev libicu-dev libstemmer-dev libcld2-dev zlib1g-dev libabsl-dev libstreamvbyte-dev
   # API-key hashing and random keys (OpenSSL EVP, RAND_bytes); openssl makes test certificates
   libssl-dev openssl
   # tests and benchmarks

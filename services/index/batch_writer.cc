@@ -59,13 +59,11 @@ absl::Status BatchWriter::RemoveDocid(uint32_t docid) {
   for (const auto& [field, text] : fields) {
     FieldTerms terms = AnalyzeField(analyzer_, *text, stored.lang());
     for (const auto& entry : terms.positions) {
-      postings_->RemovePosting(&batch_, field, entry.first, docid);
-      --df_deltas_[PostingStore::TermKey(field, entry.first)];
+      changes_[PostingStore::TermKey(field, entry.first)].Remove(docid);
     }
   }
   for (const auto& [field, term] : KeywordPostings(stored.source(), stored.lang(), stored.tags())) {
-    postings_->RemovePosting(&batch_, field, term, docid);
-    --df_deltas_[PostingStore::TermKey(field, term)];
+    changes_[PostingStore::TermKey(field, term)].Remove(docid);
   }
   if (stored.has_published_at()) {
     RemoveDocumentDate(&batch_, *store_, docid, stored.published_at().seconds());
@@ -103,15 +101,15 @@ absl::Status BatchWriter::Upsert(const v1::IndexedDocument& indexed) {
                                                             {v1::FIELD_BODY, &body}};
   for (const auto& [field, terms] : fields) {
     for (const auto& [term, positions] : terms->positions) {
-      postings_->AddPosting(&batch_, field, term, docid, terms->token_count, positions);
-      ++df_deltas_[PostingStore::TermKey(field, term)];
+      changes_[PostingStore::TermKey(field, term)].Add(
+          PostingEntry{docid, terms->token_count, positions});
     }
   }
   // Filters: keyword postings (one position, length 1) and the date.
   for (const auto& [field, term] :
        KeywordPostings(document.source(), document.lang(), document.tags())) {
-    postings_->AddPosting(&batch_, field, term, docid, /*field_length=*/1, {0});
-    ++df_deltas_[PostingStore::TermKey(field, term)];
+    changes_[PostingStore::TermKey(field, term)].Add(
+        PostingEntry{docid, /*field_length=*/1, {0}});
   }
   if (document.has_published_at()) {
     AddDocumentDate(&batch_, *store_, docid, document.published_at().seconds());
@@ -156,17 +154,10 @@ absl::Status BatchWriter::Delete(absl::string_view id) {
 }
 
 absl::Status BatchWriter::Commit(uint64_t applied_sequence) {
-  // Terms are only written here, so the database holds their old frequency.
-  for (const auto& [term_key, delta] : df_deltas_) {
-    if (delta == 0) continue;
-    absl::StatusOr<uint64_t> old_df = postings_->DocumentFrequency(nullptr, term_key);
-    if (!old_df.ok()) return old_df.status();
-    const int64_t new_df = static_cast<int64_t>(*old_df) + delta;
-    if (new_df < 0) {
-      return absl::DataLossError(absl::StrCat("document frequency would go negative (",
-                                              *old_df, " + ", delta, ")"));
-    }
-    postings_->PutDocumentFrequency(&batch_, term_key, static_cast<uint64_t>(new_df));
+  // Postings are only written here, so the database holds the lists as
+  // they were before this batch.
+  for (const auto& [term_key, changes] : changes_) {
+    LOUPE_RETURN_IF_ERROR(postings_->Apply(&batch_, term_key, changes));
   }
   state_.set_applied_sequence(applied_sequence);
   batch_.Put(store_->Family(kMetaFamily), ToSlice(kStateKey), state_.SerializeAsString());

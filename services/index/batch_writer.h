@@ -4,8 +4,8 @@
 //
 // Reads go through the batch (GetFromBatchAndDB), so an id upserted twice in
 // one request, or upserted then deleted, sees its own earlier writes.
-// Document-frequency changes are summed in memory and written once per term
-// at Commit. The caller serialises BatchWriters (one at a time per shard).
+// Posting changes are collected per term in memory and written once per
+// term at Commit (PostingStore::Apply). The caller serialises BatchWriters (one at a time per shard).
 //
 //   BatchWriter writer(store, &postings, *analyzer, state);
 //   LOUPE_RETURN_IF_ERROR(writer.Upsert(op.upsert()));
@@ -62,8 +62,8 @@ class BatchWriter {
   const Analyzer& analyzer_;
   storage::v1::IndexState state_;
   rocksdb::WriteBatchWithIndex batch_;
-  // Term key -> change of its document frequency in this batch.
-  absl::flat_hash_map<std::string, int64_t> df_deltas_;
+  // Term key -> its posting changes in this batch.
+  absl::flat_hash_map<std::string, PostingChanges> changes_;
 };
 
 }  // namespace loupe

@@ -8,8 +8,8 @@
 //   docs      external id -> DocumentRef proto {docid, version}
 //   stored    BE32 docid -> StoredDocument proto
 //   ids       BE32 docid -> external id (cheap id lookup for top-k tie-breaks)
-//   postings  field byte + term + '\0' + BE32 docid -> posting (posting_store.h)
-//   terms     field byte + term -> varint document frequency
+//   postings  field byte + term + '\0' + BE32 docid -> block of postings (posting_store.h)
+//   terms     field byte + term -> term record: df, impacts, tail block
 //   dates     sortable BE64 published_at seconds + BE32 docid -> "" (date filters)
 //   doc_dates BE32 docid -> sortable BE64 published_at seconds (date sort);
 //             a document without published_at has no entry in either
@@ -51,8 +51,9 @@ inline constexpr absl::string_view kAnalyzerVersionKey = "index/analyzer_version
 inline constexpr absl::string_view kStateKey = "index/state";
 
 // Version of the on-disk layout, recorded with the analyser version: a shard
-// built with another layout refuses to start. 2: keyword postings and dates.
-inline constexpr absl::string_view kIndexFormat = "format-2";
+// built with another layout refuses to start. 2: keyword postings and dates;
+// 3: posting lists in compressed blocks with impacts (posting_store.h).
+inline constexpr absl::string_view kIndexFormat = "format-3";
 
 // The analysed fields, in the order their scores are summed.
 inline constexpr loupe::v1::Field kTextFields[] = {loupe::v1::FIELD_TITLE,

@@ -1,17 +1,40 @@
 #include "services/index/posting_store.h"
 
+#include <algorithm>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/key_codec.h"
 #include "services/common/status_util.h"
+#include "services/index/posting_cursor.h"
 
 namespace loupe {
 namespace {
 
 rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
+// The frontier of the union of two frontiers.
+std::vector<Impact> MergeImpacts(const std::vector<Impact>& a, const std::vector<Impact>& b) {
+  std::vector<Impact> points = a;
+  points.insert(points.end(), b.begin(), b.end());
+  return ImpactFrontier(std::move(points));
+}
+
 }  // namespace
+
+void PostingChanges::Remove(uint32_t docid) {
+  auto added = std::find_if(adds_.begin(), adds_.end(),
+                            [docid](const PostingEntry& entry) { return entry.docid == docid; });
+  if (added != adds_.end()) {
+    adds_.erase(added);
+    return;
+  }
+  removes_.insert(docid);
+}
 
 std::string PostingStore::TermKey(loupe::v1::Field field, absl::string_view term) {
   std::string key;
@@ -21,113 +44,196 @@ std::string PostingStore::TermKey(loupe::v1::Field field, absl::string_view term
   return key;
 }
 
-std::string PostingStore::PostingKey(loupe::v1::Field field, absl::string_view term,
-                                     uint32_t docid) {
-  std::string key = TermKey(field, term);
+std::string PostingStore::BlockKey(absl::string_view term_key, uint32_t docid) {
+  std::string key(term_key);
   key.push_back('\0');
   AppendBigEndian32(&key, docid);
   return key;
 }
 
-std::string PostingStore::EncodeValue(uint32_t field_length,
-                                      const std::vector<uint32_t>& positions) {
+std::string PostingStore::EncodeTermRecord(const TermRecord& record) {
   std::string value;
-  AppendVarint(&value, positions.size());
-  AppendVarint(&value, field_length);
-  uint32_t previous = 0;
-  for (uint32_t position : positions) {
-    AppendVarint(&value, position - previous);
-    previous = position;
+  AppendVarint(&value, record.document_frequency);
+  AppendVarint(&value, record.impacts.size());
+  for (const Impact& impact : record.impacts) {
+    AppendVarint(&value, impact.tf);
+    AppendVarint(&value, impact.field_length);
   }
+  value.append(record.tail);
   return value;
 }
 
-bool PostingStore::DecodeValue(absl::string_view value, bool with_positions, Posting* posting) {
+absl::StatusOr<TermRecord> PostingStore::DecodeTermRecord(absl::string_view value) {
+  TermRecord record;
   size_t pos = 0;
-  uint64_t tf = 0;
-  uint64_t length = 0;
-  if (!ReadVarint(value, &pos, &tf) || !ReadVarint(value, &pos, &length)) return false;
-  if (tf == 0 || tf > UINT32_MAX || length > UINT32_MAX) return false;
-  posting->term_frequency = static_cast<uint32_t>(tf);
-  posting->field_length = static_cast<uint32_t>(length);
-  posting->positions.clear();
-  if (!with_positions) return true;
-  posting->positions.reserve(tf);
-  uint64_t current = 0;
-  for (uint64_t i = 0; i < tf; ++i) {
-    uint64_t delta = 0;
-    if (!ReadVarint(value, &pos, &delta)) return false;
-    current += delta;
-    posting->positions.push_back(static_cast<uint32_t>(current));
+  uint64_t impact_count = 0;
+  if (!ReadVarint(value, &pos, &record.document_frequency) ||
+      !ReadVarint(value, &pos, &impact_count) || impact_count > kMaxImpacts) {
+    return absl::DataLossError("corrupt term record header");
   }
-  return pos == value.size();
-}
-
-void PostingStore::AddPosting(rocksdb::WriteBatchBase* batch, loupe::v1::Field field,
-                              absl::string_view term, uint32_t docid, uint32_t field_length,
-                              const std::vector<uint32_t>& positions) const {
-  batch->Put(postings_, PostingKey(field, term, docid), EncodeValue(field_length, positions));
-}
-
-void PostingStore::RemovePosting(rocksdb::WriteBatchBase* batch, loupe::v1::Field field,
-                                 absl::string_view term, uint32_t docid) const {
-  batch->Delete(postings_, PostingKey(field, term, docid));
-}
-
-void PostingStore::PutDocumentFrequency(rocksdb::WriteBatchBase* batch,
-                                        absl::string_view term_key,
-                                        uint64_t document_frequency) const {
-  if (document_frequency == 0) {
-    batch->Delete(terms_, ToSlice(term_key));
-    return;
+  record.impacts.resize(impact_count);
+  for (Impact& impact : record.impacts) {
+    uint64_t tf = 0, length = 0;
+    if (!ReadVarint(value, &pos, &tf) || !ReadVarint(value, &pos, &length) ||
+        tf > UINT32_MAX || length > UINT32_MAX) {
+      return absl::DataLossError("corrupt term record impacts");
+    }
+    impact = Impact{static_cast<uint32_t>(tf), static_cast<uint32_t>(length)};
   }
-  std::string value;
-  AppendVarint(&value, document_frequency);
-  batch->Put(terms_, ToSlice(term_key), value);
+  record.tail = std::string(value.substr(pos));
+  return record;
+}
+
+absl::StatusOr<TermRecord> PostingStore::ReadTerm(const rocksdb::Snapshot* snapshot,
+                                                  absl::string_view term_key) const {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  rocksdb::PinnableSlice value;
+  rocksdb::Status status = db_->Get(read, terms_, ToSlice(term_key), &value);
+  if (status.IsNotFound()) return TermRecord{};
+  if (!status.ok()) return FromRocksDb(status, "rocksdb get terms");
+  return DecodeTermRecord(absl::string_view(value.data(), value.size()));
 }
 
 absl::StatusOr<uint64_t> PostingStore::DocumentFrequency(const rocksdb::Snapshot* snapshot,
                                                          absl::string_view term_key) const {
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;
-  std::string value;
+  rocksdb::PinnableSlice value;
   rocksdb::Status status = db_->Get(read, terms_, ToSlice(term_key), &value);
   if (status.IsNotFound()) return 0;
   if (!status.ok()) return FromRocksDb(status, "rocksdb get terms");
   size_t pos = 0;
   uint64_t df = 0;
-  if (!ReadVarint(value, &pos, &df) || pos != value.size()) {
+  if (!ReadVarint(absl::string_view(value.data(), value.size()), &pos, &df)) {
     return absl::DataLossError("corrupt document frequency in terms family");
   }
   return df;
 }
 
+absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_view term_key,
+                                 const PostingChanges& changes) const {
+  if (changes.adds().empty() && changes.removes().empty()) return absl::OkStatus();
+  absl::StatusOr<TermRecord> record = ReadTerm(nullptr, term_key);
+  if (!record.ok()) return record.status();
+  std::vector<PostingEntry> tail;
+  if (!record->tail.empty()) {
+    absl::StatusOr<PostingBlockView> view = PostingBlockView::Parse(record->tail);
+    if (!view.ok()) return view.status();
+    LOUPE_RETURN_IF_ERROR(view->DecodeAll(&tail));
+  }
+  const uint32_t tail_first = tail.empty() ? kEndDocid : tail.front().docid;
+
+  // Removals from sealed blocks: each block read once, rewritten once.
+  std::map<std::string, std::vector<PostingEntry>> rewritten;  // block key -> postings
+  size_t removed = 0;
+  for (uint32_t docid : changes.removes()) {
+    if (docid >= tail_first) {
+      auto it = std::lower_bound(tail.begin(), tail.end(), docid,
+                                 [](const PostingEntry& e, uint32_t d) { return e.docid < d; });
+      if (it == tail.end() || it->docid != docid) break;  // reported below
+      tail.erase(it);
+      ++removed;
+      continue;
+    }
+    const std::string target = BlockKey(term_key, docid);
+    const std::string lower = BlockKey(term_key, 0);
+    rocksdb::Slice lower_slice(lower);
+    rocksdb::ReadOptions read;
+    read.iterate_lower_bound = &lower_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, postings_));
+    it->SeekForPrev(target);
+    if (!it->Valid()) {
+      LOUPE_RETURN_IF_ERROR(FromRocksDb(it->status(), "rocksdb seek postings"));
+      break;
+    }
+    const std::string key = it->key().ToString();
+    auto block = rewritten.find(key);
+    if (block == rewritten.end()) {
+      absl::StatusOr<PostingBlockView> view =
+          PostingBlockView::Parse(absl::string_view(it->value().data(), it->value().size()));
+      if (!view.ok()) return view.status();
+      block = rewritten.emplace(key, std::vector<PostingEntry>()).first;
+      LOUPE_RETURN_IF_ERROR(view->DecodeAll(&block->second));
+    }
+    auto posting = std::lower_bound(block->second.begin(), block->second.end(), docid,
+                                    [](const PostingEntry& e, uint32_t d) { return e.docid < d; });
+    if (posting == block->second.end() || posting->docid != docid) break;
+    block->second.erase(posting);
+    ++removed;
+  }
+  if (removed != changes.removes().size()) {
+    return absl::DataLossError(absl::StrCat("a removed posting is missing from the list of term ",
+                                            absl::CHexEscape(term_key)));
+  }
+  for (const auto& [key, postings] : rewritten) {
+    if (postings.empty()) {
+      batch->Delete(postings_, key);
+    } else {
+      batch->Put(postings_, key, EncodePostingBlock(postings));
+    }
+  }
+
+  // Additions go to the tail; full tails are sealed.
+  std::vector<Impact> added_points;
+  for (const PostingEntry& entry : changes.adds()) {
+    if ((!tail.empty() && entry.docid <= tail.back().docid) || entry.positions.empty()) {
+      return absl::DataLossError(absl::StrCat("posting of docid ", entry.docid,
+                                              " is not above the list of term ",
+                                              absl::CHexEscape(term_key), " or has no position"));
+    }
+    added_points.push_back(Impact{static_cast<uint32_t>(entry.positions.size()),
+                                  entry.field_length});
+    tail.push_back(entry);
+  }
+  size_t sealed = 0;
+  while (tail.size() - sealed >= kPostingBlockSize) {
+    std::vector<PostingEntry> block(tail.begin() + sealed,
+                                    tail.begin() + sealed + kPostingBlockSize);
+    batch->Put(postings_, BlockKey(term_key, block.front().docid), EncodePostingBlock(block));
+    sealed += kPostingBlockSize;
+  }
+  tail.erase(tail.begin(), tail.begin() + sealed);
+
+  const uint64_t old_df = record->document_frequency;
+  if (old_df < removed) {
+    return absl::DataLossError(absl::StrCat("document frequency would go negative (", old_df,
+                                            " - ", removed, ")"));
+  }
+  TermRecord updated;
+  updated.document_frequency = old_df - removed + changes.adds().size();
+  if (updated.document_frequency == 0) {
+    batch->Delete(terms_, ToSlice(term_key));
+    return absl::OkStatus();
+  }
+  updated.impacts = MergeImpacts(record->impacts, ImpactFrontier(std::move(added_points)));
+  if (!tail.empty()) updated.tail = EncodePostingBlock(tail);
+  batch->Put(terms_, ToSlice(term_key), EncodeTermRecord(updated));
+  return absl::OkStatus();
+}
+
 absl::Status PostingStore::ForEach(const rocksdb::Snapshot* snapshot, loupe::v1::Field field,
                                    absl::string_view term, bool with_positions,
                                    const std::function<void(const Posting&)>& visit) const {
-  std::string prefix = TermKey(field, term);
-  prefix.push_back('\0');
-  std::string upper = prefix;
-  upper.back() = '\1';
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
-  read.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, postings_));
+  absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+      PostingCursor::Open(*this, snapshot, TermKey(field, term));
+  if (!cursor.ok()) return cursor.status();
   Posting posting;
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    const rocksdb::Slice key = it->key();
-    if (key.size() != prefix.size() + 4) {
-      return absl::DataLossError(absl::StrCat("corrupt posting key of size ", key.size()));
+  while ((*cursor)->NextBlock()) {
+    if (!(*cursor)->DecodeBlock(with_positions)) break;
+    const DecodedPostings& decoded = (*cursor)->decoded();
+    for (size_t i = 0; i < decoded.docids.size(); ++i) {
+      posting.docid = decoded.docids[i];
+      posting.term_frequency = decoded.tfs[i];
+      posting.field_length = decoded.lengths[i];
+      if (with_positions) {
+        posting.positions.assign(decoded.positions.begin() + decoded.position_starts[i],
+                                 decoded.positions.begin() + decoded.position_starts[i + 1]);
+      }
+      visit(posting);
     }
-    posting.docid = DecodeBigEndian32(key.data() + prefix.size());
-    const rocksdb::Slice value = it->value();
-    if (!DecodeValue(absl::string_view(value.data(), value.size()), with_positions, &posting)) {
-      return absl::DataLossError(absl::StrCat("corrupt posting of docid ", posting.docid));
-    }
-    visit(posting);
   }
-  return FromRocksDb(it->status(), "rocksdb scan postings");
+  return (*cursor)->status();
 }
 
 absl::Status PostingStore::ExpandPrefix(const rocksdb::Snapshot* snapshot,

@@ -1,16 +1,26 @@
-// The inverted index of one shard: postings and document frequencies.
+// The inverted index of one shard: posting lists in compressed blocks, and
+// the term records that hold each list's document frequency.
 //
-// A posting is one (field, term, docid) key in the `postings` family whose
-// value is: varint tf, varint field length (the document's token count in
-// that field, so scoring needs no other lookup), then tf delta-encoded
-// positions (varints). The `terms` family maps field byte + term to the
-// term's document frequency (varint); a term with no live posting has no key.
+// Layout (see posting_block.h for a block's encoding):
+//   terms     field byte + term -> term record:
+//               varint document frequency,
+//               varint n, n x (varint tf, varint field length): the list's
+//                 impact frontier (an upper bound of every posting's BM25),
+//               the open tail block (its newest postings, < 128), or nothing
+//   postings  field byte + term + '\0' + BE32 docid -> one sealed block of
+//             kPostingBlockSize postings; the key's docid is at most the
+//             block's first docid (a removal may drop the first posting)
+//             and above the previous block's last one.
+// Docids only grow (an update is a new docid), so new postings always go to
+// the tail; a full tail is sealed into a block. A term with no posting left
+// has no record and no block. A list's frontier only widens (removals leave
+// it), so it stays an upper bound.
 //
-// Everything that knows this encoding lives here, so that a block format with
-// skip data can replace it without touching the writer or the searcher.
-//
-//   PostingStore postings(db, store->Family("postings"), store->Family("terms"));
-//   postings.AddPosting(&batch, FIELD_BODY, "reveil", 7, /*field_length=*/120, {3, 40});
+// Writers collect a batch's changes per term and apply them once per term:
+//   PostingChanges changes;
+//   changes.Add(PostingEntry{7, /*field_length=*/120, {3, 40}});
+//   LOUPE_RETURN_IF_ERROR(postings.Apply(&batch, TermKey(FIELD_BODY, "reveil"), changes));
+// Readers walk a list by blocks (posting_cursor.h) or posting by posting:
 //   postings.ForEach(snapshot, FIELD_BODY, "reveil", /*with_positions=*/false,
 //                    [&](const Posting& p) { ... });
 #ifndef LOUPE_SERVICES_INDEX_POSTING_STORE_H_
@@ -21,12 +31,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "loupe/v1/index.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch_base.h"
+#include "services/index/posting_block.h"
 
 namespace loupe {
 
@@ -38,6 +50,30 @@ struct Posting {
   std::vector<uint32_t> positions;
 };
 
+// The changes of one write batch to one posting list.
+class PostingChanges {
+ public:
+  // `posting.docid` must be above every docid added before.
+  void Add(PostingEntry posting) { adds_.push_back(std::move(posting)); }
+  // Removes a posting added in this batch, or else one already stored.
+  void Remove(uint32_t docid);
+
+  const std::vector<PostingEntry>& adds() const { return adds_; }
+  const absl::btree_set<uint32_t>& removes() const { return removes_; }
+
+ private:
+  std::vector<PostingEntry> adds_;
+  absl::btree_set<uint32_t> removes_;
+};
+
+// A decoded term record.
+struct TermRecord {
+  uint64_t document_frequency = 0;
+  std::vector<Impact> impacts;
+  // Encoded tail block; empty when the list has none.
+  std::string tail;
+};
+
 class PostingStore {
  public:
   // `postings` and `terms` are the families of the same `db`; not owned.
@@ -45,27 +81,26 @@ class PostingStore {
                rocksdb::ColumnFamilyHandle* terms)
       : db_(db), postings_(postings), terms_(terms) {}
 
-  // Key of a term in the `terms` family (also the prefix of its postings,
+  // Key of a term in the `terms` family (also the prefix of its blocks,
   // minus the '\0' separator). `field` must be TITLE or BODY.
   static std::string TermKey(loupe::v1::Field field, absl::string_view term);
 
-  // Adds the posting of `docid` for (field, term); `positions` ascending.
-  void AddPosting(rocksdb::WriteBatchBase* batch, loupe::v1::Field field,
-                  absl::string_view term, uint32_t docid, uint32_t field_length,
-                  const std::vector<uint32_t>& positions) const;
-  void RemovePosting(rocksdb::WriteBatchBase* batch, loupe::v1::Field field,
-                     absl::string_view term, uint32_t docid) const;
+  // Writes `changes` to the list of `term_key` into `batch`, reading the
+  // list's current state from the database (latest): the caller applies one
+  // PostingChanges per term per batch and serialises batches. DATA_LOSS when
+  // a removed docid is not in the list or an added one is not above it.
+  absl::Status Apply(rocksdb::WriteBatchBase* batch, absl::string_view term_key,
+                     const PostingChanges& changes) const;
 
-  // Sets the document frequency of a term key (TermKey); 0 deletes it.
-  void PutDocumentFrequency(rocksdb::WriteBatchBase* batch, absl::string_view term_key,
-                            uint64_t document_frequency) const;
-
-  // Document frequency of a term key as of `snapshot` (nullptr = latest).
+  // The record of a term key as of `snapshot` (nullptr = latest); a
+  // default (df 0) record when the term has none.
+  absl::StatusOr<TermRecord> ReadTerm(const rocksdb::Snapshot* snapshot,
+                                      absl::string_view term_key) const;
   absl::StatusOr<uint64_t> DocumentFrequency(const rocksdb::Snapshot* snapshot,
                                              absl::string_view term_key) const;
 
   // Calls `visit` for every posting of (field, term), by ascending docid, as
-  // of `snapshot` (nullptr = latest). Corrupt values are DATA_LOSS.
+  // of `snapshot` (nullptr = latest). Corrupt data is DATA_LOSS.
   absl::Status ForEach(const rocksdb::Snapshot* snapshot, loupe::v1::Field field,
                        absl::string_view term, bool with_positions,
                        const std::function<void(const Posting&)>& visit) const;
@@ -77,13 +112,16 @@ class PostingStore {
                             absl::string_view prefix, uint32_t max_terms,
                             loupe::v1::PrefixExpansion* expansion) const;
 
-  // Encoding of one posting value; exposed for tests.
-  static std::string EncodeValue(uint32_t field_length, const std::vector<uint32_t>& positions);
-  static bool DecodeValue(absl::string_view value, bool with_positions, Posting* posting);
+  rocksdb::DB* db() const { return db_; }
+  rocksdb::ColumnFamilyHandle* postings_family() const { return postings_; }
+
+  // Term record codec; exposed for tests and the cursor.
+  static std::string EncodeTermRecord(const TermRecord& record);
+  static absl::StatusOr<TermRecord> DecodeTermRecord(absl::string_view value);
+  // Key of the sealed block whose key docid is `docid`.
+  static std::string BlockKey(absl::string_view term_key, uint32_t docid);
 
  private:
-  static std::string PostingKey(loupe::v1::Field field, absl::string_view term, uint32_t docid);
-
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* postings_;
   rocksdb::ColumnFamilyHandle* terms_;

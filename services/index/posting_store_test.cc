@@ -5,9 +5,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
+#include "rocksdb/write_batch.h"
 #include "services/common/rocksdb_store.h"
+#include "services/common/status_util.h"
 #include "services/index/index_schema.h"
+#include "services/index/posting_cursor.h"
 #include "services/index/test_util.h"
 
 namespace loupe {
@@ -15,66 +17,155 @@ namespace {
 
 using ::loupe::testing_util::TempDir;
 using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
 
-TEST(PostingStoreTest, ValueRoundTripsWithPositions) {
-  const std::string value = PostingStore::EncodeValue(1234, {0, 5, 300, 70000});
-  Posting posting;
-  ASSERT_TRUE(PostingStore::DecodeValue(value, /*with_positions=*/true, &posting));
-  EXPECT_EQ(posting.term_frequency, 4u);
-  EXPECT_EQ(posting.field_length, 1234u);
-  EXPECT_THAT(posting.positions, ElementsAre(0, 5, 300, 70000));
-  ASSERT_TRUE(PostingStore::DecodeValue(value, /*with_positions=*/false, &posting));
-  EXPECT_TRUE(posting.positions.empty());
+class PostingStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<RocksStore>> store =
+        RocksStore::Open(dir_.path(), AllFamilies(), RocksOptions{});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    postings_ = std::make_unique<PostingStore>(store_->db(), store_->Family(kPostingsFamily),
+                                               store_->Family(kTermsFamily));
+  }
+
+  absl::Status Write(v1::Field field, absl::string_view term, const PostingChanges& changes) {
+    rocksdb::WriteBatch batch;
+    absl::Status status = postings_->Apply(&batch, PostingStore::TermKey(field, term), changes);
+    if (!status.ok()) return status;
+    return FromRocksDb(store_->db()->Write(rocksdb::WriteOptions(), &batch), "write");
+  }
+
+  std::vector<uint32_t> Docids(v1::Field field, absl::string_view term) {
+    std::vector<uint32_t> docids;
+    EXPECT_TRUE(postings_
+                    ->ForEach(nullptr, field, term, /*with_positions=*/true,
+                              [&](const Posting& p) {
+                                EXPECT_EQ(p.positions.size(), p.term_frequency);
+                                docids.push_back(p.docid);
+                              })
+                    .ok());
+    return docids;
+  }
+
+  uint64_t Df(v1::Field field, absl::string_view term) {
+    return *postings_->DocumentFrequency(nullptr, PostingStore::TermKey(field, term));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<RocksStore> store_;
+  std::unique_ptr<PostingStore> postings_;
+};
+
+TEST_F(PostingStoreTest, ScansOnlyTheTermsPostingsInDocidOrder) {
+  PostingChanges apple, apples, title_apple;
+  apple.Add({2, 5, {0}});
+  apple.Add({300, 9, {1, 4}});
+  apples.Add({1, 5, {0}});
+  title_apple.Add({7, 1, {0}});
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "apple", apple).ok());
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "apples", apples).ok());
+  ASSERT_TRUE(Write(v1::FIELD_TITLE, "apple", title_apple).ok());
+  EXPECT_THAT(Docids(v1::FIELD_BODY, "apple"), ElementsAre(2, 300));
+  EXPECT_EQ(Df(v1::FIELD_BODY, "apple"), 2u);
+  EXPECT_EQ(Df(v1::FIELD_TITLE, "pear"), 0u);
+
+  PostingChanges removal;
+  removal.Remove(2);
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "apple", removal).ok());
+  EXPECT_THAT(Docids(v1::FIELD_BODY, "apple"), ElementsAre(300));
+  removal = PostingChanges();
+  removal.Remove(300);
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "apple", removal).ok());
+  EXPECT_THAT(Docids(v1::FIELD_BODY, "apple"), ElementsAre());
+  EXPECT_EQ(Df(v1::FIELD_BODY, "apple"), 0u);
+  EXPECT_THAT(Docids(v1::FIELD_BODY, "apples"), ElementsAre(1));
 }
 
-TEST(PostingStoreTest, RejectsCorruptValues) {
-  Posting posting;
-  EXPECT_FALSE(PostingStore::DecodeValue("", true, &posting));
-  const std::string value = PostingStore::EncodeValue(10, {1, 2, 3});
-  EXPECT_FALSE(PostingStore::DecodeValue(value.substr(0, value.size() - 1), true, &posting));
-  EXPECT_FALSE(PostingStore::DecodeValue(value + "x", true, &posting));
+// Batches of assorted sizes seal blocks; removals hit sealed blocks and the
+// tail; the list stays exact throughout.
+TEST_F(PostingStoreTest, SealsBlocksAndRemovesAnywhere) {
+  std::vector<uint32_t> expected;
+  uint32_t docid = 10;
+  for (int batch = 0; batch < 12; ++batch) {
+    PostingChanges changes;
+    for (int i = 0; i < batch * 17 + 1; ++i) {
+      changes.Add({docid, 3 + docid % 50, {docid % 7, docid % 7 + 3}});
+      expected.push_back(docid);
+      docid += 1 + docid % 3;
+    }
+    ASSERT_TRUE(Write(v1::FIELD_BODY, "storm", changes).ok());
+  }
+  ASSERT_GT(expected.size(), 3 * kPostingBlockSize);
+  EXPECT_THAT(Docids(v1::FIELD_BODY, "storm"), ElementsAreArray(expected));
+
+  // Remove the first posting of a block, some middles, the last one, and
+  // add one in the same batch.
+  PostingChanges changes;
+  const std::vector<uint32_t> gone = {expected[0], expected[1], expected[200], expected[201],
+                                      expected[kPostingBlockSize], expected.back()};
+  for (uint32_t d : gone) changes.Remove(d);
+  changes.Add({docid, 4, {1}});
+  changes.Add({docid + 1, 4, {1}});
+  changes.Remove(docid + 1);  // added then removed in one batch
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "storm", changes).ok());
+  std::vector<uint32_t> left;
+  for (uint32_t d : expected) {
+    if (std::find(gone.begin(), gone.end(), d) == gone.end()) left.push_back(d);
+  }
+  left.push_back(docid);
+  EXPECT_THAT(Docids(v1::FIELD_BODY, "storm"), ElementsAreArray(left));
+  EXPECT_EQ(Df(v1::FIELD_BODY, "storm"), left.size());
+
+  // Advance and ShallowAdvance agree with the list.
+  absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+      PostingCursor::Open(*postings_, nullptr, PostingStore::TermKey(v1::FIELD_BODY, "storm"));
+  ASSERT_TRUE(cursor.ok());
+  for (size_t i = 3; i < left.size(); i += 37) {
+    const uint32_t block_last = (*cursor)->ShallowAdvance(left[i]);
+    EXPECT_GE(block_last, left[i]);
+    (*cursor)->Advance(left[i] - 1 > left[i - 1] ? left[i] - 1 : left[i]);
+    EXPECT_EQ((*cursor)->docid(), left[i]);
+  }
+  (*cursor)->Advance(docid + 1);
+  EXPECT_EQ((*cursor)->docid(), kEndDocid);
+  EXPECT_TRUE((*cursor)->status().ok());
 }
 
-TEST(PostingStoreTest, ScansOnlyTheTermsPostingsInDocidOrder) {
-  TempDir dir;
-  absl::StatusOr<std::unique_ptr<RocksStore>> store =
-      RocksStore::Open(dir.path(), AllFamilies(), RocksOptions{});
-  ASSERT_TRUE(store.ok()) << store.status();
-  PostingStore postings((*store)->db(), (*store)->Family(kPostingsFamily),
-                        (*store)->Family(kTermsFamily));
-  rocksdb::WriteBatch batch;
-  postings.AddPosting(&batch, v1::FIELD_BODY, "apple", 300, 9, {1, 4});
-  postings.AddPosting(&batch, v1::FIELD_BODY, "apple", 2, 5, {0});
-  postings.AddPosting(&batch, v1::FIELD_BODY, "apples", 1, 5, {0});   // longer term
-  postings.AddPosting(&batch, v1::FIELD_TITLE, "apple", 7, 1, {0});   // other field
-  postings.PutDocumentFrequency(&batch, PostingStore::TermKey(v1::FIELD_BODY, "apple"), 2);
-  ASSERT_TRUE((*store)->db()->Write(rocksdb::WriteOptions(), &batch).ok());
+TEST_F(PostingStoreTest, RemovingAMissingPostingIsDataLoss) {
+  PostingChanges changes;
+  changes.Add({5, 1, {0}});
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "x", changes).ok());
+  PostingChanges removal;
+  removal.Remove(6);
+  EXPECT_EQ(Write(v1::FIELD_BODY, "x", removal).code(), absl::StatusCode::kDataLoss);
+  PostingChanges stale;
+  stale.Add({4, 1, {0}});  // not above the list
+  EXPECT_EQ(Write(v1::FIELD_BODY, "x", stale).code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(Docids(v1::FIELD_BODY, "x"), ElementsAre(5));
+}
 
-  std::vector<uint32_t> docids;
-  std::vector<uint32_t> lengths;
-  ASSERT_TRUE(postings
-                  .ForEach(nullptr, v1::FIELD_BODY, "apple", true,
-                           [&](const Posting& p) {
-                             docids.push_back(p.docid);
-                             lengths.push_back(p.field_length);
-                           })
+TEST_F(PostingStoreTest, ListImpactsBoundEveryPosting) {
+  PostingChanges changes;
+  for (uint32_t d = 1; d < 400; ++d) {
+    std::vector<uint32_t> positions;
+    for (uint32_t p = 0; p < 1 + d % 9; ++p) positions.push_back(p * 2);
+    changes.Add({d, 5 + (d * 37) % 300, positions});
+  }
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "y", changes).ok());
+  absl::StatusOr<TermRecord> record =
+      postings_->ReadTerm(nullptr, PostingStore::TermKey(v1::FIELD_BODY, "y"));
+  ASSERT_TRUE(record.ok());
+  auto part = [](double tf, double length) { return tf / (tf + 1.2 * (0.25 + 0.75 * length / 100)); };
+  double bound = 0;
+  for (const Impact& impact : record->impacts) bound = std::max(bound, part(impact.tf, impact.field_length));
+  ASSERT_TRUE(postings_
+                  ->ForEach(nullptr, v1::FIELD_BODY, "y", false,
+                            [&](const Posting& p) {
+                              EXPECT_LE(part(p.term_frequency, p.field_length), bound);
+                            })
                   .ok());
-  EXPECT_THAT(docids, ElementsAre(2, 300));
-  EXPECT_THAT(lengths, ElementsAre(5, 9));
-  EXPECT_EQ(*postings.DocumentFrequency(nullptr, PostingStore::TermKey(v1::FIELD_BODY, "apple")), 2u);
-  EXPECT_EQ(*postings.DocumentFrequency(nullptr, PostingStore::TermKey(v1::FIELD_TITLE, "pear")), 0u);
-
-  rocksdb::WriteBatch removal;
-  postings.RemovePosting(&removal, v1::FIELD_BODY, "apple", 2);
-  postings.PutDocumentFrequency(&removal, PostingStore::TermKey(v1::FIELD_BODY, "apple"), 0);
-  ASSERT_TRUE((*store)->db()->Write(rocksdb::WriteOptions(), &removal).ok());
-  docids.clear();
-  ASSERT_TRUE(postings
-                  .ForEach(nullptr, v1::FIELD_BODY, "apple", false,
-                           [&](const Posting& p) { docids.push_back(p.docid); })
-                  .ok());
-  EXPECT_THAT(docids, ElementsAre(300));
-  EXPECT_EQ(*postings.DocumentFrequency(nullptr, PostingStore::TermKey(v1::FIELD_BODY, "apple")), 0u);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Google Benchmark microbenchmarks of one shard, complementing
 // services/index/index_bench.cc (Apply throughput, a 2-term search over a
 // 15-word vocabulary):
-//  - BM_PostingDecode: PostingStore::DecodeValue on in-memory values
+//  - BM_PostingDecode: decoding in-memory posting blocks (posting_block.h)
 //    (items/s = integers decoded: docid, tf, field length, positions).
 //  - BM_PostingScan: PostingStore::ForEach over one term's postings in a real
 //    RocksDB, positions off (items/s = integers decoded: docid, tf, length).
@@ -64,21 +64,30 @@ class ZipfWords {
 void BM_PostingDecode(benchmark::State& state) {
   const bool with_positions = state.range(0) != 0;
   std::mt19937 random(7);
-  std::vector<std::string> values;
+  std::vector<std::string> blocks;
   int64_t integers_per_pass = 0;
-  for (int i = 0; i < 10000; ++i) {
-    std::vector<uint32_t> positions;
-    uint32_t position = 0;
-    const int tf = 1 + static_cast<int>(random() % 4);
-    for (int p = 0; p < tf; ++p) positions.push_back(position += 1 + random() % 50);
-    values.push_back(PostingStore::EncodeValue(/*field_length=*/100 + random() % 400, positions));
-    integers_per_pass += 3 + (with_positions ? tf : 0);
+  uint32_t docid = 0;
+  for (int b = 0; b < 100; ++b) {
+    std::vector<PostingEntry> postings;
+    for (uint32_t i = 0; i < kPostingBlockSize; ++i) {
+      PostingEntry entry;
+      entry.docid = docid += 1 + random() % 20;
+      entry.field_length = 100 + random() % 400;
+      uint32_t position = 0;
+      const int tf = 1 + static_cast<int>(random() % 4);
+      for (int p = 0; p < tf; ++p) entry.positions.push_back(position += 1 + random() % 50);
+      integers_per_pass += 3 + (with_positions ? tf : 0);
+      postings.push_back(std::move(entry));
+    }
+    blocks.push_back(EncodePostingBlock(postings));
   }
-  Posting posting;
+  DecodedPostings decoded;
   for (auto _ : state) {
-    for (const std::string& value : values) {
-      if (!PostingStore::DecodeValue(value, with_positions, &posting)) abort();
-      benchmark::DoNotOptimize(posting.field_length);
+    for (const std::string& block : blocks) {
+      absl::StatusOr<PostingBlockView> view = PostingBlockView::Parse(block);
+      if (!view.ok() || !view->DecodeDocs(&decoded).ok()) abort();
+      if (with_positions && !view->DecodePositions(&decoded).ok()) abort();
+      benchmark::DoNotOptimize(decoded.docids.data());
     }
   }
   state.SetItemsProcessed(state.iterations() * integers_per_pass);
@@ -96,11 +105,14 @@ void BM_PostingScan(benchmark::State& state) {
                         (*store)->Family(kTermsFamily));
   const int count = static_cast<int>(state.range(0));
   rocksdb::WriteBatch batch;
+  PostingChanges changes;
   for (int docid = 0; docid < count; ++docid) {
-    postings.AddPosting(&batch, v1::FIELD_BODY, "storm", static_cast<uint32_t>(docid * 3),
-                        /*field_length=*/200, {5, 17});
+    changes.Add(PostingEntry{static_cast<uint32_t>(docid * 3), /*field_length=*/200, {5, 17}});
   }
-  if (!(*store)->db()->Write(rocksdb::WriteOptions(), &batch).ok()) abort();
+  if (!postings.Apply(&batch, PostingStore::TermKey(v1::FIELD_BODY, "storm"), changes).ok() ||
+      !(*store)->db()->Write(rocksdb::WriteOptions(), &batch).ok()) {
+    abort();
+  }
   (*store)->db()->Flush(rocksdb::FlushOptions(), (*store)->Family(kPostingsFamily));
   uint64_t sum = 0;
   for (auto _ : state) {

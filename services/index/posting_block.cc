@@ -1,0 +1,212 @@
+#include "services/index/posting_block.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/key_codec.h"
+#include "streamvbyte.h"
+#include "streamvbytedelta.h"
+
+namespace loupe {
+namespace {
+
+// The SIMD decoder may read up to 16 bytes past a section; the value ends
+// with this many zero bytes so that the last section never reads past it.
+constexpr size_t kDecodePadding = 16;
+
+void AppendSection(std::string* out, const std::vector<uint32_t>& values, bool delta,
+                   uint32_t delta_base) {
+  std::string encoded(streamvbyte_max_compressedbytes(values.size()), '\0');
+  auto* bytes = reinterpret_cast<uint8_t*>(encoded.data());
+  const size_t size = delta ? streamvbyte_delta_encode(values.data(), values.size(), bytes,
+                                                       delta_base)
+                            : streamvbyte_encode(values.data(), values.size(), bytes);
+  encoded.resize(size);
+  AppendVarint(out, size);
+  out->append(encoded);
+}
+
+bool ReadSection(absl::string_view value, size_t* pos, absl::string_view* section) {
+  uint64_t size = 0;
+  if (!ReadVarint(value, pos, &size) || size > value.size() - *pos) return false;
+  *section = value.substr(*pos, size);
+  *pos += size;
+  return true;
+}
+
+// Decodes `count` integers of `section` into `out` (resized); false when
+// the section does not hold exactly that many.
+bool DecodeSection(absl::string_view section, uint32_t count, bool delta, uint32_t delta_base,
+                   std::vector<uint32_t>* out) {
+  // Every integer takes 1 to 4 bytes plus its 2 control bits.
+  const size_t control = (static_cast<size_t>(count) + 3) / 4;
+  if (section.size() < control + count || section.size() > control + 4 * size_t{count}) {
+    return false;
+  }
+  out->resize(count);
+  const auto* in = reinterpret_cast<const uint8_t*>(section.data());
+  const size_t read = delta ? streamvbyte_delta_decode(in, out->data(), count, delta_base)
+                            : streamvbyte_decode(in, out->data(), count);
+  return read == section.size();
+}
+
+absl::Status Corrupt(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("corrupt posting block: ", what));
+}
+
+}  // namespace
+
+std::vector<Impact> ImpactFrontier(std::vector<Impact> points) {
+  // By tf descending, then length ascending: a point is on the frontier
+  // when it is shorter than every point with a larger or equal tf.
+  std::sort(points.begin(), points.end(), [](const Impact& a, const Impact& b) {
+    return a.tf != b.tf ? a.tf > b.tf : a.field_length < b.field_length;
+  });
+  std::vector<Impact> frontier;
+  for (const Impact& point : points) {
+    if (frontier.empty() || point.field_length < frontier.back().field_length) {
+      frontier.push_back(point);
+    }
+  }
+  std::reverse(frontier.begin(), frontier.end());  // tf and length ascending
+  while (frontier.size() > kMaxImpacts) {
+    // Merge the neighbours whose lengths are closest: (larger tf, smaller
+    // length) dominates both.
+    size_t best = 0;
+    for (size_t i = 1; i + 1 < frontier.size(); ++i) {
+      if (frontier[i + 1].field_length - frontier[i].field_length <
+          frontier[best + 1].field_length - frontier[best].field_length) {
+        best = i;
+      }
+    }
+    frontier[best] = Impact{frontier[best + 1].tf, frontier[best].field_length};
+    frontier.erase(frontier.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+  }
+  return frontier;
+}
+
+std::string EncodePostingBlock(const std::vector<PostingEntry>& postings) {
+  const uint32_t count = static_cast<uint32_t>(postings.size());
+  std::vector<uint32_t> docids, tfs, lengths, positions;
+  std::vector<Impact> points;
+  docids.reserve(count);
+  tfs.reserve(count);
+  lengths.reserve(count);
+  for (const PostingEntry& posting : postings) {
+    const auto tf = static_cast<uint32_t>(posting.positions.size());
+    docids.push_back(posting.docid);
+    tfs.push_back(tf - 1);
+    lengths.push_back(posting.field_length);
+    points.push_back(Impact{tf, posting.field_length});
+    uint32_t previous = 0;
+    for (uint32_t position : posting.positions) {
+      positions.push_back(position - previous);
+      previous = position;
+    }
+  }
+  std::string out;
+  AppendVarint(&out, count);
+  AppendVarint(&out, docids.front());
+  AppendVarint(&out, docids.back() - docids.front());
+  const std::vector<Impact> impacts = ImpactFrontier(std::move(points));
+  AppendVarint(&out, impacts.size());
+  for (const Impact& impact : impacts) {
+    AppendVarint(&out, impact.tf);
+    AppendVarint(&out, impact.field_length);
+  }
+  AppendSection(&out, docids, /*delta=*/true, docids.front());
+  AppendSection(&out, tfs, false, 0);
+  AppendSection(&out, lengths, false, 0);
+  std::string encoded(streamvbyte_max_compressedbytes(positions.size()), '\0');
+  encoded.resize(streamvbyte_encode(positions.data(), positions.size(),
+                                    reinterpret_cast<uint8_t*>(encoded.data())));
+  out.append(encoded);
+  out.append(kDecodePadding, '\0');
+  return out;
+}
+
+absl::StatusOr<PostingBlockView> PostingBlockView::Parse(absl::string_view value) {
+  PostingBlockView view;
+  size_t pos = 0;
+  uint64_t count = 0, first = 0, span = 0, impact_count = 0;
+  if (!ReadVarint(value, &pos, &count) || count == 0 || count > kPostingBlockSize ||
+      !ReadVarint(value, &pos, &first) || !ReadVarint(value, &pos, &span) ||
+      first + span > UINT32_MAX || span + 1 < count || !ReadVarint(value, &pos, &impact_count) ||
+      impact_count == 0 || impact_count > kMaxImpacts) {
+    return Corrupt("header");
+  }
+  view.count_ = static_cast<uint32_t>(count);
+  view.first_docid_ = static_cast<uint32_t>(first);
+  view.last_docid_ = static_cast<uint32_t>(first + span);
+  view.impacts_.resize(impact_count);
+  for (Impact& impact : view.impacts_) {
+    uint64_t tf = 0, length = 0;
+    if (!ReadVarint(value, &pos, &tf) || !ReadVarint(value, &pos, &length) || tf == 0 ||
+        tf > UINT32_MAX || length > UINT32_MAX) {
+      return Corrupt("impacts");
+    }
+    impact = Impact{static_cast<uint32_t>(tf), static_cast<uint32_t>(length)};
+  }
+  if (!ReadSection(value, &pos, &view.docids_) || !ReadSection(value, &pos, &view.tfs_) ||
+      !ReadSection(value, &pos, &view.lengths_) || value.size() - pos < kDecodePadding) {
+    return Corrupt("section sizes");
+  }
+  view.positions_ = value.substr(pos, value.size() - pos - kDecodePadding);
+  return view;
+}
+
+absl::Status PostingBlockView::DecodeDocs(DecodedPostings* out) const {
+  if (!DecodeSection(docids_, count_, /*delta=*/true, first_docid_, &out->docids) ||
+      !DecodeSection(tfs_, count_, false, 0, &out->tfs) ||
+      !DecodeSection(lengths_, count_, false, 0, &out->lengths)) {
+    return Corrupt("docids, tfs or lengths");
+  }
+  if (out->docids.front() != first_docid_ || out->docids.back() != last_docid_) {
+    return Corrupt("docids disagree with the header");
+  }
+  for (uint32_t& tf : out->tfs) ++tf;
+  return absl::OkStatus();
+}
+
+absl::Status PostingBlockView::DecodePositions(DecodedPostings* out) const {
+  uint64_t total = 0;
+  for (uint32_t tf : out->tfs) total += tf;
+  if (total > UINT32_MAX || !DecodeSection(positions_, static_cast<uint32_t>(total), false, 0,
+                                           &out->positions)) {
+    return Corrupt("positions");
+  }
+  out->position_starts.resize(out->tfs.size() + 1);
+  uint32_t start = 0;
+  for (size_t i = 0; i < out->tfs.size(); ++i) {
+    out->position_starts[i] = start;
+    uint32_t current = 0;
+    for (uint32_t p = start; p < start + out->tfs[i]; ++p) {
+      current += out->positions[p];
+      out->positions[p] = current;
+    }
+    start += out->tfs[i];
+  }
+  out->position_starts.back() = start;
+  return absl::OkStatus();
+}
+
+absl::Status PostingBlockView::DecodeAll(std::vector<PostingEntry>* out) const {
+  DecodedPostings decoded;
+  absl::Status status = DecodeDocs(&decoded);
+  if (status.ok()) status = DecodePositions(&decoded);
+  if (!status.ok()) return status;
+  out->clear();
+  out->reserve(count_);
+  for (uint32_t i = 0; i < count_; ++i) {
+    PostingEntry entry;
+    entry.docid = decoded.docids[i];
+    entry.field_length = decoded.lengths[i];
+    entry.positions.assign(decoded.positions.begin() + decoded.position_starts[i],
+                           decoded.positions.begin() + decoded.position_starts[i + 1]);
+    out->push_back(std::move(entry));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace loupe

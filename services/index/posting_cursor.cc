@@ -1,0 +1,161 @@
+#include "services/index/posting_cursor.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "services/common/status_util.h"
+
+namespace loupe {
+
+absl::StatusOr<std::unique_ptr<PostingCursor>> PostingCursor::Open(
+    const PostingStore& store, const rocksdb::Snapshot* snapshot, absl::string_view term_key) {
+  std::unique_ptr<PostingCursor> cursor(new PostingCursor());
+  absl::StatusOr<TermRecord> record = store.ReadTerm(snapshot, term_key);
+  if (!record.ok()) return record.status();
+  cursor->record_ = *std::move(record);
+  uint64_t tail_count = 0;
+  if (!cursor->record_.tail.empty()) {
+    absl::StatusOr<PostingBlockView> tail = PostingBlockView::Parse(cursor->record_.tail);
+    if (!tail.ok()) return tail.status();
+    tail_count = tail->count();
+  }
+  // Sealed blocks exist only when the tail does not hold every posting.
+  if (cursor->record_.document_frequency > tail_count) {
+    cursor->seek_key_ = std::string(term_key);
+    cursor->seek_key_.push_back('\0');
+    cursor->upper_bound_ = std::string(term_key);
+    cursor->upper_bound_.push_back('\1');
+    cursor->upper_bound_slice_ = rocksdb::Slice(cursor->upper_bound_);
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot;
+    read.iterate_upper_bound = &cursor->upper_bound_slice_;
+    cursor->blocks_.reset(store.db()->NewIterator(read, store.postings_family()));
+  }
+  return cursor;
+}
+
+void PostingCursor::Fail(absl::Status status) {
+  if (status_.ok()) status_ = std::move(status);
+  has_block_ = false;
+  docid_ = kEndDocid;
+}
+
+bool PostingCursor::NextBlock() {
+  if (!status_.ok()) return false;
+  decoded_docs_ = false;
+  decoded_positions_ = false;
+  positioned_ = false;
+  if (blocks_ != nullptr && !in_tail_) {
+    if (!started_) {
+      blocks_->Seek(seek_key_);
+    } else if (has_block_) {
+      blocks_->Next();
+    }
+    started_ = true;
+    if (blocks_->Valid()) {
+      const rocksdb::Slice value = blocks_->value();
+      absl::StatusOr<PostingBlockView> view =
+          PostingBlockView::Parse(absl::string_view(value.data(), value.size()));
+      if (!view.ok()) {
+        Fail(view.status());
+        return false;
+      }
+      block_ = *view;
+      has_block_ = true;
+      return true;
+    }
+    if (!blocks_->status().ok()) {
+      Fail(FromRocksDb(blocks_->status(), "rocksdb scan postings"));
+      return false;
+    }
+  }
+  if (!in_tail_ && !record_.tail.empty()) {
+    started_ = true;
+    in_tail_ = true;
+    absl::StatusOr<PostingBlockView> view = PostingBlockView::Parse(record_.tail);
+    if (!view.ok()) {
+      Fail(view.status());
+      return false;
+    }
+    block_ = *view;
+    has_block_ = true;
+    return true;
+  }
+  started_ = true;
+  in_tail_ = true;
+  has_block_ = false;
+  docid_ = kEndDocid;
+  return false;
+}
+
+bool PostingCursor::DecodeBlock(bool with_positions) {
+  if (!has_block_) return false;
+  if (!decoded_docs_) {
+    absl::Status status = block_.DecodeDocs(&decoded_);
+    if (!status.ok()) {
+      Fail(status);
+      return false;
+    }
+    decoded_docs_ = true;
+  }
+  if (with_positions && !decoded_positions_) {
+    absl::Status status = block_.DecodePositions(&decoded_);
+    if (!status.ok()) {
+      Fail(status);
+      return false;
+    }
+    decoded_positions_ = true;
+  }
+  return true;
+}
+
+void PostingCursor::EnterBlock(uint32_t target) {
+  if (!DecodeBlock(/*with_positions=*/false)) return;
+  const auto begin = decoded_.docids.begin();
+  index_ = static_cast<uint32_t>(std::lower_bound(begin, decoded_.docids.end(), target) - begin);
+  docid_ = decoded_.docids[index_];  // the block's last docid >= target
+  positioned_ = true;
+}
+
+void PostingCursor::Next() {
+  if (docid_ == kEndDocid) return;
+  if (positioned_ && index_ + 1 < block_.count()) {
+    docid_ = decoded_.docids[++index_];
+    return;
+  }
+  if (!NextBlock()) return;
+  EnterBlock(0);
+}
+
+uint32_t PostingCursor::ShallowAdvance(uint32_t target) {
+  if (docid_ == kEndDocid) return kEndDocid;
+  if (!has_block_ && !NextBlock()) return kEndDocid;
+  while (block_.last_docid() < target) {
+    if (!NextBlock()) return kEndDocid;
+  }
+  return block_.last_docid();
+}
+
+void PostingCursor::Advance(uint32_t target) {
+  if (docid_ == kEndDocid || (positioned_ && docid_ >= target)) return;
+  if (ShallowAdvance(target) == kEndDocid) return;
+  if (positioned_) {
+    // Same block: search forward from the current posting.
+    const auto begin = decoded_.docids.begin();
+    index_ = static_cast<uint32_t>(
+        std::lower_bound(begin + index_, decoded_.docids.end(), target) - begin);
+    docid_ = decoded_.docids[index_];
+    return;
+  }
+  EnterBlock(target);
+}
+
+absl::Status PostingCursor::Positions(std::vector<uint32_t>* out) {
+  if (!positioned_) return absl::FailedPreconditionError("cursor is not on a posting");
+  if (!DecodeBlock(/*with_positions=*/true)) return status_;
+  out->assign(decoded_.positions.begin() + decoded_.position_starts[index_],
+              decoded_.positions.begin() + decoded_.position_starts[index_ + 1]);
+  return absl::OkStatus();
+}
+
+}  // namespace loupe

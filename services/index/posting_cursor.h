@@ -1,0 +1,101 @@
+// PostingCursor: walks one posting list of a snapshot, block by block or
+// posting by posting, decoding a block only when a posting of it is asked
+// for. Dynamic pruning reads block headers (last docid, impacts) through
+// ShallowAdvance without decoding anything.
+//
+// The cursor starts before the first posting: call Next() or Advance()
+// first. docid() is kEndDocid once the list is exhausted (or on error:
+// check status()). Only forward moves.
+//
+//   absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+//       PostingCursor::Open(postings, snapshot, PostingStore::TermKey(FIELD_BODY, "storm"));
+//   for ((*cursor)->Next(); (*cursor)->docid() != kEndDocid; (*cursor)->Next()) {
+//     use((*cursor)->docid(), (*cursor)->tf(), (*cursor)->field_length());
+//   }
+//   LOUPE_RETURN_IF_ERROR((*cursor)->status());
+#ifndef LOUPE_SERVICES_INDEX_POSTING_CURSOR_H_
+#define LOUPE_SERVICES_INDEX_POSTING_CURSOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "services/index/posting_block.h"
+#include "services/index/posting_store.h"
+
+namespace loupe {
+
+inline constexpr uint32_t kEndDocid = UINT32_MAX;
+
+class PostingCursor {
+ public:
+  // The list of `term_key` as of `snapshot` (nullptr = latest); `store`
+  // must outlive the cursor. An absent term gives an empty cursor.
+  static absl::StatusOr<std::unique_ptr<PostingCursor>> Open(const PostingStore& store,
+                                                             const rocksdb::Snapshot* snapshot,
+                                                             absl::string_view term_key);
+
+  uint64_t document_frequency() const { return record_.document_frequency; }
+  // The whole list's impact frontier (posting_block.h).
+  const std::vector<Impact>& impacts() const { return record_.impacts; }
+
+  // Block level. NextBlock moves to the next block (the first on the first
+  // call); false past the last one. The header is valid while true.
+  bool NextBlock();
+  const PostingBlockView& block() const { return block_; }
+  bool has_block() const { return has_block_; }
+  // Decodes the current block's docids, tfs and lengths (and positions with
+  // `with_positions`) into decoded(); false on corrupt data (status()).
+  bool DecodeBlock(bool with_positions);
+  const DecodedPostings& decoded() const { return decoded_; }
+
+  // Posting level.
+  uint32_t docid() const { return docid_; }
+  // Moves to the next posting.
+  void Next();
+  // Moves to the first posting whose docid >= target (no move when already
+  // there).
+  void Advance(uint32_t target);
+  // Moves to the first block whose last docid >= target without decoding
+  // it; returns that block's last docid (kEndDocid past the end). The
+  // posting position is then undefined until the next Advance(>= target).
+  uint32_t ShallowAdvance(uint32_t target);
+  uint32_t tf() const { return decoded_.tfs[index_]; }
+  uint32_t field_length() const { return decoded_.lengths[index_]; }
+  // Positions of the current posting (decodes the block's positions once).
+  absl::Status Positions(std::vector<uint32_t>* out);
+
+  absl::Status status() const { return status_; }
+
+ private:
+  PostingCursor() = default;
+  void Fail(absl::Status status);
+  // Decodes the current block and points at its first posting >= target.
+  void EnterBlock(uint32_t target);
+
+  TermRecord record_;
+  std::unique_ptr<rocksdb::Iterator> blocks_;  // null when the list has no sealed block
+  std::string upper_bound_;
+  rocksdb::Slice upper_bound_slice_;
+  std::string seek_key_;
+  bool started_ = false;
+  bool in_tail_ = false;
+  bool has_block_ = false;
+  PostingBlockView block_;
+  bool decoded_docs_ = false;
+  bool decoded_positions_ = false;
+  DecodedPostings decoded_;
+  uint32_t index_ = 0;
+  uint32_t docid_ = 0;
+  bool positioned_ = false;
+  absl::Status status_;
+};
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_POSTING_CURSOR_H_
