@@ -10,23 +10,10 @@
 #include "absl/strings/str_join.h"
 #include "services/index/bm25.h"
 #include "services/index/index_schema.h"
+#include "services/index/term_clause.h"
 
 namespace loupe {
 namespace {
-
-bool ValidForm(const std::string& form) { return !form.empty() && !absl::StrContains(form, '\0'); }
-
-bool ValidBoost(float boost) { return std::isfinite(boost) && boost >= 0; }
-
-double BoostOrOne(float boost) { return boost == 0 ? 1.0 : static_cast<double>(boost); }
-
-bool IsTextScope(v1::Field field) {
-  return field == v1::FIELD_UNSPECIFIED || field == v1::FIELD_TITLE || field == v1::FIELD_BODY;
-}
-
-bool InScope(v1::Field scope, v1::Field field) {
-  return scope == v1::FIELD_UNSPECIFIED || scope == field;
-}
 
 // Per document and field: summed tf of a group's forms and the field length.
 struct GroupFrequency {
@@ -63,39 +50,20 @@ void QueryEvaluator::Record(uint32_t docid, const std::string& path, std::string
   component->set_score(score);
 }
 
-double QueryEvaluator::FieldWeight(v1::Field field) const {
-  return field == v1::FIELD_TITLE ? scoring_->title_weight : scoring_->body_weight;
-}
-
 bool QueryEvaluator::AverageLength(v1::Field field, double* average) {
-  auto tokens = scoring_->field_tokens.find(field);
-  if (tokens == scoring_->field_tokens.end()) {
-    violations_.Add("global_stats.fields", absl::StrCat("has no total for ", v1::Field_Name(field)));
-    return false;
-  }
-  *average = scoring_->document_count > 0 ? static_cast<double>(tokens->second) /
-                                                static_cast<double>(scoring_->document_count)
-                                          : 0.0;
-  return true;
+  if (AverageFieldLength(*scoring_, field, average)) return true;
+  violations_.Add("global_stats.fields", absl::StrCat("has no total for ", v1::Field_Name(field)));
+  return false;
 }
 
 bool QueryEvaluator::GroupDocumentFrequency(const std::vector<const std::string*>& forms,
                                             v1::Field field, const std::string& path,
                                             uint64_t* df) {
-  *df = 0;
-  bool complete = true;
-  for (const std::string* form : forms) {
-    auto it = scoring_->global_df.find(PostingStore::TermKey(field, *form));
-    if (it == scoring_->global_df.end()) {
-      violations_.Add("stat_terms", absl::StrCat("has no document frequency for ",
-                                                 v1::Field_Name(field), " \"", *form, "\" (",
-                                                 path, ")"));
-      complete = false;
-      continue;
-    }
-    *df = std::max(*df, it->second);
-  }
-  return complete;
+  return loupe::GroupDocumentFrequency(*scoring_, forms, field, df, [&](const std::string& form) {
+    violations_.Add("stat_terms", absl::StrCat("has no document frequency for ",
+                                               v1::Field_Name(field), " \"", form, "\" (", path,
+                                               ")"));
+  });
 }
 
 absl::Status QueryEvaluator::Eval(const v1::QueryNode& node, const std::string& path, int depth,
@@ -146,7 +114,7 @@ absl::Status QueryEvaluator::EvalTermGroup(const std::vector<const std::string*>
             frequency.field_length = posting.field_length;
           }));
     }
-    const double weight = boost * FieldWeight(field);
+    const double weight = boost * FieldWeight(*scoring_, field);
     for (const auto& [docid, frequency] : group) {
       double& score = (*out)[docid];
       if (scored) {
@@ -178,17 +146,11 @@ absl::Status QueryEvaluator::EvalTerm(const v1::TermClause& term, const std::str
                                  kMaxTermAlternatives));
     valid = false;
   }
-  std::vector<const std::string*> forms = {&term.term()};
   for (int a = 0; a < term.alternatives_size(); ++a) {
-    const std::string& alternative = term.alternatives(a);
-    if (!ValidForm(alternative)) {
+    if (!ValidForm(term.alternatives(a))) {
       violations_.Add(absl::StrCat(path, ".alternatives[", a, "]"),
                       "must be non-empty, without NUL");
       valid = false;
-    }
-    if (std::none_of(forms.begin(), forms.end(),
-                     [&](const std::string* form) { return *form == alternative; })) {
-      forms.push_back(&alternative);
     }
   }
   if (!IsTextScope(term.field())) {
@@ -200,7 +162,7 @@ absl::Status QueryEvaluator::EvalTerm(const v1::TermClause& term, const std::str
     valid = false;
   }
   if (!valid) return absl::OkStatus();
-  return EvalTermGroup(forms, term.field(), BoostOrOne(term.boost()), path, scored, out);
+  return EvalTermGroup(DistinctForms(term), term.field(), BoostOrOne(term.boost()), path, scored, out);
 }
 
 absl::Status QueryEvaluator::EvalPrefix(const v1::PrefixClause& prefix, const std::string& path,
@@ -292,7 +254,7 @@ absl::Status QueryEvaluator::EvalPhrase(const v1::PhraseClause& phrase, const st
     for (auto& word : by_word) {
       for (auto& [docid, entry] : word) std::sort(entry.positions.begin(), entry.positions.end());
     }
-    const double weight = BoostOrOne(phrase.boost()) * FieldWeight(field);
+    const double weight = BoostOrOne(phrase.boost()) * FieldWeight(*scoring_, field);
     for (const auto& [docid, first] : by_word[0]) {
       uint32_t frequency = 0;
       bool in_all = true;

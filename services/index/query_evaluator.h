@@ -34,6 +34,8 @@
 #include "services/common/status_util.h"
 #include "services/index/document_metadata.h"
 #include "services/index/posting_store.h"
+#include "services/index/scoring_context.h"
+#include "services/index/term_clause.h"
 
 namespace loupe {
 
@@ -42,23 +44,8 @@ using DocScores = absl::flat_hash_map<uint32_t, double>;
 
 // Most nested levels of a query tree.
 inline constexpr int kMaxQueryDepth = 32;
-// Most alternatives of a term (phrase words included).
-inline constexpr int kMaxTermAlternatives = 16;
 // Most expansions of a prefix clause.
 inline constexpr uint32_t kMaxPrefixTerms = 10000;
-
-// Scoring inputs resolved from a ShardSearchRequest.
-struct ScoringContext {
-  double k1 = 0;
-  double b = 0;
-  double title_weight = 0;
-  double body_weight = 0;
-  uint64_t document_count = 0;
-  // PostingStore::TermKey(field, term) -> global document frequency.
-  absl::flat_hash_map<std::string, uint64_t> global_df;
-  // Field -> global token total; absent = no statistics for that field.
-  absl::flat_hash_map<int, uint64_t> field_tokens;
-};
 
 class QueryEvaluator {
  public:
@@ -101,8 +88,8 @@ class QueryEvaluator {
   // one has none (returns false).
   bool GroupDocumentFrequency(const std::vector<const std::string*>& forms, v1::Field field,
                               const std::string& path, uint64_t* df);
-  // Per-field BM25 weight * boost, and average field length.
-  double FieldWeight(v1::Field field) const;
+  // Global average length of `field`; records a violation when the request
+  // has no total for it (returns false).
   bool AverageLength(v1::Field field, double* average);
 
   const PostingStore* postings_;

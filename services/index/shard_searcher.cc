@@ -13,44 +13,15 @@
 #include "services/index/facet_counter.h"
 #include "services/index/index_schema.h"
 #include "loupe/storage/v1/index_storage.pb.h"
+#include "services/index/hit_collector.h"
 #include "services/index/query_evaluator.h"
+#include "services/index/top_k_search.h"
 
 namespace loupe {
 namespace {
 
 // Most alternatives a clause may carry.
 constexpr int kMaxAlternatives = kMaxTermAlternatives;
-
-struct Hit {
-  uint32_t docid = 0;
-  double score = 0;
-  int64_t date = kNoDate;
-  std::string id;
-};
-
-// Compares the primary keys of two hits in `order`: < 0 when `a` ranks
-// before `b`, 0 when equal (the id decides), > 0 after.
-int ComparePrimary(v1::HitOrder order, double a_score, int64_t a_date, double b_score,
-                   int64_t b_date) {
-  switch (order) {
-    case v1::HIT_ORDER_DATE_DESC:
-      return a_date > b_date ? -1 : a_date < b_date ? 1 : 0;
-    case v1::HIT_ORDER_DATE_ASC:
-      return a_date < b_date ? -1 : a_date > b_date ? 1 : 0;
-    default:
-      return a_score > b_score ? -1 : a_score < b_score ? 1 : 0;
-  }
-}
-
-// Strict "a ranks before b" in `order`, ties by id ascending.
-struct RanksBefore {
-  v1::HitOrder order;
-  bool operator()(const Hit& a, const Hit& b) const {
-    const int primary = ComparePrimary(order, a.score, a.date, b.score, b.date);
-    if (primary != 0) return primary < 0;
-    return a.id < b.id;
-  }
-};
 
 // The flat `clauses` of a plan as the equivalent boolean tree.
 v1::QueryNode FlatPlanAsTree(const v1::QueryPlan& plan) {
@@ -144,19 +115,6 @@ absl::Status ValidateRequest(const v1::ShardSearchRequest& request) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ShardSearcher::ExternalId(uint32_t docid) const {
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot_;
-  std::string id;
-  rocksdb::Status status =
-      store_->db()->Get(read, store_->Family(kIdsFamily), StoredKey(docid), &id);
-  if (status.IsNotFound()) {
-    return absl::DataLossError(absl::StrCat("docid ", docid, " has postings but no id"));
-  }
-  if (!status.ok()) return FromRocksDb(status, "rocksdb get ids");
-  return id;
-}
-
 ScoringContext ShardSearcher::ResolveScoring(const v1::ShardSearchRequest& request) const {
   const v1::ScoringParams& params = request.scoring();
   ScoringContext scoring;
@@ -196,54 +154,40 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
   LOUPE_RETURN_IF_ERROR(ValidateFacetRequests(request.facets()));
   const ScoringContext scoring = ResolveScoring(request);
   DateReader dates(store_, snapshot_);
-  QueryEvaluator evaluator(postings_, &dates, snapshot_, &scoring);
-  absl::StatusOr<DocScores> matches =
-      request.plan().has_root() ? evaluator.Evaluate(request.plan().root(), "plan.root")
-                                : evaluator.Evaluate(FlatPlanAsTree(request.plan()), "plan");
-  if (!matches.ok()) return matches.status();
-
-  // Bounded heap of the best `limit` hits after the cursor; heap.front() is
-  // the worst kept. Ids and dates are read only when they can matter.
+  v1::QueryNode flat_root;
+  if (!request.plan().has_root()) flat_root = FlatPlanAsTree(request.plan());
+  const v1::QueryNode& root = request.plan().has_root() ? request.plan().root() : flat_root;
+  const std::string root_path = request.plan().has_root() ? "plan.root" : "plan";
   const v1::HitOrder order = request.order();
-  const bool by_date = order != v1::HIT_ORDER_SCORE;
-  const RanksBefore ranks_before{order};
-  const bool has_after = request.has_search_after();
-  const v1::HitKey& after = request.search_after();
-  const size_t limit = request.limit();
-  std::vector<Hit> heap;
-  heap.reserve(std::min<size_t>(limit, matches->size()));
-  for (const auto& [docid, score] : *matches) {
-    int64_t date = kNoDate;
-    if (by_date) {
-      absl::StatusOr<int64_t> seconds = dates.Seconds(docid);
-      if (!seconds.ok()) return seconds.status();
-      date = *seconds;
-    }
-    int after_primary = 1;
-    if (has_after) {
-      after_primary = ComparePrimary(order, score, date, after.score(), after.date_seconds());
-      if (after_primary < 0) continue;  // Ranks before the cursor: an earlier page.
-    }
-    if (heap.size() == limit &&
-        ComparePrimary(order, score, date, heap.front().score, heap.front().date) > 0) {
-      continue;
-    }
-    absl::StatusOr<std::string> id = ExternalId(docid);
-    if (!id.ok()) return id.status();
-    if (after_primary == 0 && *id <= after.id()) continue;
-    Hit hit{docid, score, date, *std::move(id)};
-    if (heap.size() < limit) {
-      heap.push_back(std::move(hit));
-      std::push_heap(heap.begin(), heap.end(), ranks_before);
-    } else if (ranks_before(hit, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), ranks_before);
-      heap.back() = std::move(hit);
-      std::push_heap(heap.begin(), heap.end(), ranks_before);
+  HitCollector collector(store_, snapshot_, &dates, order, request.limit(),
+                         request.has_search_after() ? &request.search_after() : nullptr);
+  v1::ShardSearchResponse response;
+
+  // Ranked by score without facets: document at a time with pruning when
+  // the plan allows it (top_k_search.h).
+  if (order == v1::HIT_ORDER_SCORE && request.facets_size() == 0) {
+    const uint64_t threshold = request.total_hits_threshold() == 0
+                                   ? kDefaultTotalHitsThreshold
+                                   : request.total_hits_threshold();
+    absl::StatusOr<std::optional<PrunedCount>> pruned =
+        PrunedTopK(*postings_, snapshot_, scoring, root, threshold, &collector);
+    if (!pruned.ok()) return pruned.status();
+    if (pruned->has_value()) {
+      response.set_total_hits((*pruned)->total_hits);
+      response.set_total_hits_is_lower_bound((*pruned)->lower_bound);
+      absl::StatusOr<std::vector<CollectedHit>> hits = collector.TakeSorted();
+      if (!hits.ok()) return hits.status();
+      LOUPE_RETURN_IF_ERROR(AddHits(request, *std::move(hits), &response));
+      return response;
     }
   }
-  std::sort(heap.begin(), heap.end(), ranks_before);
 
-  v1::ShardSearchResponse response;
+  QueryEvaluator evaluator(postings_, &dates, snapshot_, &scoring);
+  absl::StatusOr<DocScores> matches = evaluator.Evaluate(root, root_path);
+  if (!matches.ok()) return matches.status();
+  for (const auto& [docid, score] : *matches) {
+    LOUPE_RETURN_IF_ERROR(collector.Offer(docid, score));
+  }
   response.set_total_hits(matches->size());
   if (request.facets_size() > 0) {
     const uint32_t max_values = request.max_facet_values() == 0 ? kDefaultMaxFacetValues
@@ -255,8 +199,18 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
       *response.add_facets() = *std::move(counts);
     }
   }
-  for (Hit& hit : heap) {
-    v1::ShardHit* out = response.add_hits();
+  absl::StatusOr<std::vector<CollectedHit>> hits = collector.TakeSorted();
+  if (!hits.ok()) return hits.status();
+  LOUPE_RETURN_IF_ERROR(AddHits(request, *std::move(hits), &response));
+  return response;
+}
+
+absl::Status ShardSearcher::AddHits(const v1::ShardSearchRequest& request,
+                                    std::vector<CollectedHit> hits,
+                                    v1::ShardSearchResponse* response) const {
+  const bool by_date = request.order() != v1::HIT_ORDER_SCORE;
+  for (CollectedHit& hit : hits) {
+    v1::ShardHit* out = response->add_hits();
     if (request.with_duplicate_clusters()) {
       absl::StatusOr<std::string> cluster = DuplicateCluster(hit.docid, hit.id);
       if (!cluster.ok()) return cluster.status();
@@ -266,7 +220,7 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
     out->set_score(hit.score);
     out->set_date_seconds(by_date ? hit.date : kNoDate);
   }
-  return response;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ShardExplainResponse> ShardSearcher::Explain(

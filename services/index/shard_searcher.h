@@ -13,7 +13,11 @@
 // Facets (request.facets) are counted over every match (facet_counter.h);
 // with `with_duplicate_clusters` each hit carries its duplicate cluster.
 //
-// Set-at-a-time for now; block-max pruning replaces it later.
+// Ranked by score without facets, a plain keyword plan runs document at a
+// time with block-max MaxScore (top_k_search.h): matches are counted
+// exactly up to request.total_hits_threshold (0 = 1,000), then the count
+// may become a lower bound (total_hits_is_lower_bound). Every other request
+// is evaluated set at a time (query_evaluator.h) and counted exactly.
 //
 //   ShardSearcher searcher(store, &postings, snapshot, defaults);
 //   absl::StatusOr<v1::ShardSearchResponse> response = searcher.Search(request);
@@ -22,16 +26,22 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "loupe/v1/index.pb.h"
 #include "rocksdb/db.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/bm25.h"
+#include "services/index/hit_collector.h"
 #include "services/index/posting_store.h"
 #include "services/index/query_evaluator.h"
 
 namespace loupe {
+
+// Matches counted exactly before pruning may start, when the request does
+// not say.
+inline constexpr uint64_t kDefaultTotalHitsThreshold = 1000;
 
 class ShardSearcher {
  public:
@@ -51,8 +61,9 @@ class ShardSearcher {
  private:
   // BM25 parameters and global statistics of a (validated) request.
   ScoringContext ResolveScoring(const v1::ShardSearchRequest& request) const;
-  // External id of a docid, from the `ids` family.
-  absl::StatusOr<std::string> ExternalId(uint32_t docid) const;
+  // Appends `hits` (best first) to the response.
+  absl::Status AddHits(const v1::ShardSearchRequest& request, std::vector<CollectedHit> hits,
+                       v1::ShardSearchResponse* response) const;
   // Stored duplicate_cluster of a docid, or `id` when it has none.
   absl::StatusOr<std::string> DuplicateCluster(uint32_t docid, const std::string& id) const;
 

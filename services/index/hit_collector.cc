@@ -1,0 +1,112 @@
+#include "services/index/hit_collector.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_util.h"
+#include "services/index/index_schema.h"
+
+namespace loupe {
+namespace {
+
+// Compares the primary keys of two hits in `order`: < 0 when `a` ranks
+// before `b`, 0 when equal (the id decides), > 0 after.
+int ComparePrimary(v1::HitOrder order, double a_score, int64_t a_date, double b_score,
+                   int64_t b_date) {
+  switch (order) {
+    case v1::HIT_ORDER_DATE_DESC:
+      return a_date > b_date ? -1 : a_date < b_date ? 1 : 0;
+    case v1::HIT_ORDER_DATE_ASC:
+      return a_date < b_date ? -1 : a_date > b_date ? 1 : 0;
+    default:
+      return a_score > b_score ? -1 : a_score < b_score ? 1 : 0;
+  }
+}
+
+}  // namespace
+
+HitCollector::HitCollector(const RocksStore* store, const rocksdb::Snapshot* snapshot,
+                           const DateReader* dates, v1::HitOrder order, size_t limit,
+                           const v1::HitKey* after)
+    : store_(store),
+      snapshot_(snapshot),
+      dates_(dates),
+      order_(order),
+      limit_(limit),
+      after_(after) {
+  heap_.reserve(std::min<size_t>(limit, 1024));
+}
+
+bool HitCollector::RanksBefore(CollectedHit& a, CollectedHit& b) {
+  const int primary = ComparePrimary(order_, a.score, a.date, b.score, b.date);
+  if (primary != 0) return primary < 0;
+  // Equal primary keys are rare: ids are read only then.
+  LoadId(&a);
+  LoadId(&b);
+  return a.id < b.id;
+}
+
+void HitCollector::LoadId(CollectedHit* hit) {
+  if (hit->id_loaded) return;
+  absl::StatusOr<std::string> id = ExternalId(hit->docid);
+  if (!id.ok()) {
+    if (status_.ok()) status_ = id.status();
+    return;
+  }
+  hit->id = *std::move(id);
+  hit->id_loaded = true;
+}
+
+absl::StatusOr<std::string> HitCollector::ExternalId(uint32_t docid) const {
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot_;
+  std::string id;
+  rocksdb::Status status =
+      store_->db()->Get(read, store_->Family(kIdsFamily), StoredKey(docid), &id);
+  if (status.IsNotFound()) {
+    return absl::DataLossError(absl::StrCat("docid ", docid, " has postings but no id"));
+  }
+  if (!status.ok()) return FromRocksDb(status, "rocksdb get ids");
+  return id;
+}
+
+absl::Status HitCollector::Offer(uint32_t docid, double score) {
+  int64_t date = kNoDate;
+  if (order_ != v1::HIT_ORDER_SCORE) {
+    absl::StatusOr<int64_t> seconds = dates_->Seconds(docid);
+    if (!seconds.ok()) return seconds.status();
+    date = *seconds;
+  }
+  CollectedHit hit{docid, score, date, std::string(), false};
+  if (after_ != nullptr) {
+    const int after_primary =
+        ComparePrimary(order_, score, date, after_->score(), after_->date_seconds());
+    if (after_primary < 0) return absl::OkStatus();  // Ranks before the cursor: an earlier page.
+    if (after_primary == 0) {
+      LoadId(&hit);
+      if (!status_.ok()) return status_;
+      if (hit.id <= after_->id()) return absl::OkStatus();
+    }
+  }
+  auto ranks_before = [this](CollectedHit& a, CollectedHit& b) { return RanksBefore(a, b); };
+  if (heap_.size() < limit_) {
+    heap_.push_back(std::move(hit));
+    std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+  } else if (RanksBefore(hit, heap_.front())) {
+    std::pop_heap(heap_.begin(), heap_.end(), ranks_before);
+    heap_.back() = std::move(hit);
+    std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+  }
+  return status_;
+}
+
+absl::StatusOr<std::vector<CollectedHit>> HitCollector::TakeSorted() {
+  auto ranks_before = [this](CollectedHit& a, CollectedHit& b) { return RanksBefore(a, b); };
+  std::sort(heap_.begin(), heap_.end(), ranks_before);
+  for (CollectedHit& hit : heap_) LoadId(&hit);
+  if (!status_.ok()) return status_;
+  return std::move(heap_);
+}
+
+}  // namespace loupe

@@ -1,0 +1,64 @@
+// Shared rules for the term clauses of a query plan: which forms, fields
+// and boosts are valid, and the distinct forms a clause scores as one term.
+// QueryEvaluator reports each broken rule with its path; PrunedTopK only
+// asks whether a clause is well formed (and leaves the reporting to the
+// evaluator when it is not).
+//
+//   if (IsWellFormedTermClause(clause)) {
+//     std::vector<const std::string*> forms = DistinctForms(clause);
+//   }
+#ifndef LOUPE_SERVICES_INDEX_TERM_CLAUSE_H_
+#define LOUPE_SERVICES_INDEX_TERM_CLAUSE_H_
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "loupe/v1/index.pb.h"
+
+namespace loupe {
+
+// Most alternatives of a term (phrase words included).
+inline constexpr int kMaxTermAlternatives = 16;
+
+inline bool ValidForm(const std::string& form) {
+  return !form.empty() && !absl::StrContains(form, '\0');
+}
+
+inline bool ValidBoost(float boost) { return std::isfinite(boost) && boost >= 0; }
+
+// A boost of 0 (unset) counts as 1.
+inline double BoostOrOne(float boost) { return boost == 0 ? 1.0 : static_cast<double>(boost); }
+
+inline bool IsTextScope(v1::Field field) {
+  return field == v1::FIELD_UNSPECIFIED || field == v1::FIELD_TITLE || field == v1::FIELD_BODY;
+}
+
+// `field` is searched by a clause scoped to `scope` (UNSPECIFIED = all).
+inline bool InScope(v1::Field scope, v1::Field field) {
+  return scope == v1::FIELD_UNSPECIFIED || scope == field;
+}
+
+// The term then its alternatives, each once, in order.
+inline std::vector<const std::string*> DistinctForms(const v1::TermClause& term) {
+  std::vector<const std::string*> forms = {&term.term()};
+  for (const std::string& alternative : term.alternatives()) {
+    if (std::none_of(forms.begin(), forms.end(),
+                     [&](const std::string* form) { return *form == alternative; })) {
+      forms.push_back(&alternative);
+    }
+  }
+  return forms;
+}
+
+inline bool IsWellFormedTermClause(const v1::TermClause& term) {
+  return ValidForm(term.term()) && term.alternatives_size() <= kMaxTermAlternatives &&
+         std::all_of(term.alternatives().begin(), term.alternatives().end(), ValidForm) &&
+         IsTextScope(term.field()) && ValidBoost(term.boost());
+}
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_TERM_CLAUSE_H_

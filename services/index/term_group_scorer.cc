@@ -1,0 +1,156 @@
+#include "services/index/term_group_scorer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "services/index/bm25.h"
+
+namespace loupe {
+namespace {
+
+// Relative slack on bounds: BM25 computed in floating point is not exactly
+// monotone in tf and length, so a bound must not sit exactly on a score.
+constexpr double kBoundSlack = 1.0 + 1e-9;
+
+}  // namespace
+
+double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers, double k1,
+                       double b, double weight, double idf, double average_length) {
+  // A document of length L has, in each form, a tf at most that of the
+  // form's frontier point with the largest tf among those of length <= L.
+  // Its score is then at most S(sum of those tfs, L); the sum only steps at
+  // frontier lengths, between which S falls, so the lengths of the frontier
+  // points are the only candidates.
+  double best = 0;
+  for (const std::vector<Impact>* candidates : frontiers) {
+    for (const Impact& candidate : *candidates) {
+      const uint32_t length = candidate.field_length;
+      uint64_t tf = 0;
+      for (const std::vector<Impact>* frontier : frontiers) {
+        uint32_t form_tf = 0;
+        for (const Impact& point : *frontier) {
+          if (point.field_length <= length) form_tf = std::max(form_tf, point.tf);
+        }
+        tf += form_tf;
+      }
+      if (tf == 0) continue;
+      const auto capped = static_cast<uint32_t>(std::min<uint64_t>(tf, UINT32_MAX));
+      best = std::max(best, Bm25TermScore(k1, b, weight, idf, capped, length, average_length));
+    }
+  }
+  return best * kBoundSlack;
+}
+
+absl::StatusOr<std::unique_ptr<TermGroupScorer>> TermGroupScorer::Open(
+    const PostingStore& postings, const rocksdb::Snapshot* snapshot,
+    const ScoringContext& scoring, std::vector<TermGroupField> fields) {
+  std::unique_ptr<TermGroupScorer> scorer(new TermGroupScorer(scoring));
+  for (TermGroupField& spec : fields) {
+    FieldCursors field;
+    std::vector<const std::vector<Impact>*> frontiers;
+    for (const std::string& key : spec.term_keys) {
+      absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+          PostingCursor::Open(postings, snapshot, key);
+      if (!cursor.ok()) return cursor.status();
+      if ((*cursor)->document_frequency() == 0) continue;
+      field.cursors.push_back(*std::move(cursor));
+      frontiers.push_back(&field.cursors.back()->impacts());
+    }
+    if (field.cursors.empty()) continue;
+    scorer->max_score_ += GroupScoreBound(frontiers, scorer->k1_, scorer->b_, spec.weight,
+                                          spec.idf, spec.average_length);
+    field.spec = std::move(spec);
+    scorer->fields_.push_back(std::move(field));
+  }
+  return scorer;
+}
+
+void TermGroupScorer::UpdateDocid() {
+  docid_ = kEndDocid;
+  for (const FieldCursors& field : fields_) {
+    for (const auto& cursor : field.cursors) docid_ = std::min(docid_, cursor->docid());
+  }
+}
+
+void TermGroupScorer::Next() {
+  if (!started_) {
+    Advance(0);
+    return;
+  }
+  if (docid_ == kEndDocid) return;
+  const uint32_t current = docid_;
+  for (FieldCursors& field : fields_) {
+    for (auto& cursor : field.cursors) {
+      if (cursor->docid() == current) cursor->Next();
+    }
+  }
+  UpdateDocid();
+}
+
+void TermGroupScorer::Advance(uint32_t target) {
+  started_ = true;
+  for (FieldCursors& field : fields_) {
+    for (auto& cursor : field.cursors) cursor->Advance(target);
+  }
+  UpdateDocid();
+}
+
+double TermGroupScorer::Score() {
+  double score = 0.0;
+  for (const FieldCursors& field : fields_) {
+    uint32_t tf = 0;
+    uint32_t length = 0;
+    for (const auto& cursor : field.cursors) {
+      if (cursor->docid() != docid_) continue;
+      tf += cursor->tf();
+      length = cursor->field_length();
+    }
+    if (tf == 0) continue;
+    score += Bm25TermScore(k1_, b_, field.spec.weight, field.spec.idf, tf, length,
+                           field.spec.average_length);
+  }
+  return score;
+}
+
+double TermGroupScorer::BlockBound(uint32_t target, uint32_t* upto) {
+  // Move to the blocks first; the bound is recomputed only when one of them
+  // changed since the last call.
+  *upto = kEndDocid;
+  bool changed = block_lasts_.empty();
+  size_t c = 0;
+  for (FieldCursors& field : fields_) {
+    for (auto& cursor : field.cursors) {
+      const uint32_t last = cursor->ShallowAdvance(target);
+      *upto = std::min(*upto, last);
+      if (c == block_lasts_.size()) block_lasts_.push_back(0);
+      changed |= block_lasts_[c] != last;
+      block_lasts_[c++] = last;
+    }
+  }
+  if (!changed) return block_bound_;
+  double bound = 0;
+  std::vector<const std::vector<Impact>*> frontiers;
+  c = 0;
+  for (FieldCursors& field : fields_) {
+    frontiers.clear();
+    for (auto& cursor : field.cursors) {
+      if (block_lasts_[c++] != kEndDocid) frontiers.push_back(&cursor->block().impacts());
+    }
+    if (frontiers.empty()) continue;
+    bound += GroupScoreBound(frontiers, k1_, b_, field.spec.weight, field.spec.idf,
+                             field.spec.average_length);
+  }
+  block_bound_ = bound;
+  return bound;
+}
+
+absl::Status TermGroupScorer::status() const {
+  for (const FieldCursors& field : fields_) {
+    for (const auto& cursor : field.cursors) {
+      if (!cursor->status().ok()) return cursor->status();
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace loupe

@@ -1,0 +1,99 @@
+// TermGroupScorer: one term clause of a query (a word's forms, scored as
+// one term, in the title and/or the body) walked document at a time, with
+// upper bounds of its score for dynamic pruning.
+//
+// The score of a document is exactly QueryEvaluator's for the same clause:
+// per field in kTextFields order, BM25 of the forms' summed tf with the
+// group's idf, added to 0.0 in that order. Bounds come from the impact
+// frontiers (posting_block.h): for the whole list (max_score) and for the
+// blocks under a docid range (BlockBound). A bound is never below a score
+// the scorer can return.
+//
+//   std::vector<TermGroupField> fields = ...;  // weight, idf, average, term keys
+//   absl::StatusOr<std::unique_ptr<TermGroupScorer>> scorer =
+//       TermGroupScorer::Open(postings, snapshot, scoring, fields);
+//   for ((*scorer)->Advance(0); (*scorer)->docid() != kEndDocid; (*scorer)->Next()) {
+//     double score = (*scorer)->Score();
+//   }
+#ifndef LOUPE_SERVICES_INDEX_TERM_GROUP_SCORER_H_
+#define LOUPE_SERVICES_INDEX_TERM_GROUP_SCORER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "loupe/v1/index.pb.h"
+#include "rocksdb/db.h"
+#include "services/index/posting_cursor.h"
+#include "services/index/posting_store.h"
+#include "services/index/scoring_context.h"
+
+namespace loupe {
+
+// One field of a term group, resolved against the request's statistics.
+struct TermGroupField {
+  v1::Field field = v1::FIELD_BODY;
+  // Boost times the field weight.
+  double weight = 0;
+  double idf = 0;
+  double average_length = 0;
+  // PostingStore::TermKey of each form.
+  std::vector<std::string> term_keys;
+};
+
+// Highest BM25 of `tf` summed over forms at one field length, over every
+// document the frontiers describe (one frontier per form), with slack for
+// rounding. 0 when every frontier is empty.
+double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers, double k1,
+                       double b, double weight, double idf, double average_length);
+
+class TermGroupScorer {
+ public:
+  // `fields` in kTextFields order; forms absent from the shard are dropped.
+  static absl::StatusOr<std::unique_ptr<TermGroupScorer>> Open(
+      const PostingStore& postings, const rocksdb::Snapshot* snapshot,
+      const ScoringContext& scoring, std::vector<TermGroupField> fields);
+
+  // kEndDocid before the first Advance/Next and past the end.
+  uint32_t docid() const { return docid_; }
+  void Next();
+  void Advance(uint32_t target);
+  // The score at docid().
+  double Score();
+  // Bound of Score() over every document.
+  double max_score() const { return max_score_; }
+  // Bound of Score() over documents in [target, *upto], where *upto >=
+  // target is set to the end of the blocks read (kEndDocid past the lists).
+  // Reads block headers only; afterwards docid() is defined only after an
+  // Advance(>= target).
+  double BlockBound(uint32_t target, uint32_t* upto);
+  // Every document of the lists is visited (no cursor exhausted early by
+  // an error): check at the end.
+  absl::Status status() const;
+
+ private:
+  struct FieldCursors {
+    TermGroupField spec;
+    std::vector<std::unique_ptr<PostingCursor>> cursors;
+  };
+  TermGroupScorer(const ScoringContext& scoring) : k1_(scoring.k1), b_(scoring.b) {}
+  void UpdateDocid();
+
+  double k1_;
+  double b_;
+  std::vector<FieldCursors> fields_;
+  uint32_t docid_ = kEndDocid;
+  bool started_ = false;
+  double max_score_ = 0;
+  // BlockBound's last answer and, per cursor, the last docid of the block
+  // it was computed on.
+  std::vector<uint32_t> block_lasts_;
+  double block_bound_ = 0;
+};
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_TERM_GROUP_SCORER_H_

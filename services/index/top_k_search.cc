@@ -1,0 +1,294 @@
+#include "services/index/top_k_search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+#include "services/common/status_util.h"
+#include "services/index/bm25.h"
+#include "services/index/index_schema.h"
+#include "services/index/term_clause.h"
+#include "services/index/term_group_scorer.h"
+
+namespace loupe {
+namespace {
+
+using Scorers = std::vector<std::unique_ptr<TermGroupScorer>>;
+
+// `bound` < `entry` with a margin: partial sums are added in another order
+// than the exact score, so a bound must clear the entry score by more than
+// rounding before a document is dropped.
+bool Below(double bound, double entry) { return bound < entry - std::abs(entry) * 1e-12; }
+
+// One clause of the root boolean, opened.
+struct OpenClause {
+  v1::Occur occur = v1::OCCUR_SHOULD;
+  std::unique_ptr<TermGroupScorer> scorer;
+};
+
+// The clause's fields with their statistics; false when one is missing
+// (the evaluator then reports it).
+bool ResolveFields(const ScoringContext& scoring, const v1::TermClause& term, bool scored,
+                   std::vector<TermGroupField>* fields) {
+  const std::vector<const std::string*> forms = DistinctForms(term);
+  for (v1::Field field : kTextFields) {
+    if (!InScope(term.field(), field)) continue;
+    TermGroupField resolved;
+    resolved.field = field;
+    if (scored) {
+      uint64_t df = 0;
+      if (!GroupDocumentFrequency(scoring, forms, field, &df, [](const std::string&) {}) ||
+          !AverageFieldLength(scoring, field, &resolved.average_length)) {
+        return false;
+      }
+      resolved.idf = Bm25Idf(scoring.document_count, df);
+      resolved.weight = BoostOrOne(term.boost()) * FieldWeight(scoring, field);
+    }
+    for (const std::string* form : forms) {
+      resolved.term_keys.push_back(PostingStore::TermKey(field, *form));
+    }
+    fields->push_back(std::move(resolved));
+  }
+  return true;
+}
+
+// A document matched by a MUST_NOT clause is not a match.
+bool Excluded(const std::vector<OpenClause>& clauses, uint32_t docid) {
+  for (const OpenClause& clause : clauses) {
+    if (clause.occur != v1::OCCUR_MUST_NOT) continue;
+    clause.scorer->Advance(docid);
+    if (clause.scorer->docid() == docid) return true;
+  }
+  return false;
+}
+
+// Sum of the scored clauses present at `docid`, in clause order, times the
+// boolean's boost: the evaluator's arithmetic.
+double ExactScore(const std::vector<double>& contributions, const std::vector<bool>& present,
+                  double boost) {
+  double score = 0;
+  for (size_t i = 0; i < contributions.size(); ++i) {
+    if (present[i]) score += contributions[i];
+  }
+  return score * boost;
+}
+
+class TopKRun {
+ public:
+  TopKRun(std::vector<OpenClause> clauses, double boost, uint64_t threshold,
+          HitCollector* collector)
+      : clauses_(std::move(clauses)),
+        boost_(boost),
+        threshold_(threshold),
+        collector_(collector),
+        contributions_(clauses_.size(), 0.0),
+        present_(clauses_.size(), false) {}
+
+  absl::StatusOr<PrunedCount> Run() {
+    bool has_must = false;
+    for (const OpenClause& clause : clauses_) has_must |= clause.occur == v1::OCCUR_MUST;
+    absl::Status status = has_must ? Conjunction() : Disjunction();
+    if (!status.ok()) return status;
+    for (const OpenClause& clause : clauses_) {
+      if (!clause.scorer->status().ok()) return clause.scorer->status();
+    }
+    return count_;
+  }
+
+ private:
+  void Reset() {
+    std::fill(present_.begin(), present_.end(), false);
+  }
+
+  void Contribute(size_t i) {
+    contributions_[i] = clauses_[i].scorer->Score();
+    present_[i] = true;
+  }
+
+  // Every MUST clause matches; SHOULD clauses add what they have.
+  absl::Status Conjunction() {
+    std::vector<size_t> required;
+    for (size_t i = 0; i < clauses_.size(); ++i) {
+      if (clauses_[i].occur == v1::OCCUR_MUST) required.push_back(i);
+    }
+    uint32_t target = 0;
+    while (true) {
+      // Leapfrog: move every required list to the largest docid until they
+      // agree.
+      bool agree = false;
+      while (!agree) {
+        agree = true;
+        for (size_t i : required) {
+          TermGroupScorer& scorer = *clauses_[i].scorer;
+          scorer.Advance(target);
+          if (scorer.docid() == kEndDocid) return absl::OkStatus();
+          if (scorer.docid() != target) {
+            target = scorer.docid();
+            agree = false;
+          }
+        }
+      }
+      const uint32_t docid = target;
+      if (!Excluded(clauses_, docid)) {
+        Reset();
+        for (size_t i = 0; i < clauses_.size(); ++i) {
+          if (clauses_[i].occur == v1::OCCUR_MUST) {
+            Contribute(i);
+          } else if (clauses_[i].occur == v1::OCCUR_SHOULD) {
+            clauses_[i].scorer->Advance(docid);
+            if (clauses_[i].scorer->docid() == docid) Contribute(i);
+          }
+        }
+        ++count_.total_hits;
+        LOUPE_RETURN_IF_ERROR(collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
+      }
+      if (docid == kEndDocid - 1) return absl::OkStatus();
+      target = docid + 1;
+    }
+  }
+
+  // The lowest score a new hit needs, or -infinity while counting exactly.
+  double EntryScore() const {
+    return count_.total_hits >= threshold_ ? collector_->EntryScore()
+                                           : -std::numeric_limits<double>::infinity();
+  }
+
+  // Block-max MaxScore over the SHOULD clauses.
+  absl::Status Disjunction() {
+    std::vector<size_t> order;  // SHOULD clauses by ascending bound
+    for (size_t i = 0; i < clauses_.size(); ++i) {
+      if (clauses_[i].occur == v1::OCCUR_SHOULD) order.push_back(i);
+    }
+    if (order.empty()) return absl::OkStatus();
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return clauses_[a].scorer->max_score() < clauses_[b].scorer->max_score();
+    });
+    // bound_below[k]: bounds of order[0..k) added, times the boost.
+    std::vector<double> bound_below(order.size() + 1, 0.0);
+    for (size_t k = 0; k < order.size(); ++k) {
+      bound_below[k + 1] = bound_below[k] + clauses_[order[k]].scorer->max_score() * boost_;
+    }
+    for (size_t i : order) clauses_[i].scorer->Advance(0);
+    size_t first_essential = 0;
+    double entry = EntryScore();
+    while (true) {
+      uint32_t docid = kEndDocid;
+      for (size_t k = first_essential; k < order.size(); ++k) {
+        docid = std::min(docid, clauses_[order[k]].scorer->docid());
+      }
+      if (docid == kEndDocid) return absl::OkStatus();
+
+      if (first_essential > 0 || entry > -std::numeric_limits<double>::infinity()) {
+        // Can anything in the essential lists' current blocks enter?
+        uint32_t upto = kEndDocid;
+        double block_bound = bound_below[first_essential];
+        for (size_t k = first_essential; k < order.size(); ++k) {
+          uint32_t block_end = kEndDocid;
+          block_bound += clauses_[order[k]].scorer->BlockBound(docid, &block_end) * boost_;
+          upto = std::min(upto, block_end);
+        }
+        if (Below(block_bound, entry)) {
+          count_.lower_bound = true;
+          if (upto == kEndDocid) return absl::OkStatus();
+          for (size_t k = first_essential; k < order.size(); ++k) {
+            clauses_[order[k]].scorer->Advance(upto + 1);
+          }
+          continue;
+        }
+      }
+
+      Reset();
+      double partial = 0;
+      for (size_t k = first_essential; k < order.size(); ++k) {
+        const size_t i = order[k];
+        if (clauses_[i].scorer->docid() != docid) continue;
+        Contribute(i);
+        partial += contributions_[i] * boost_;
+      }
+      bool dropped = false;
+      for (size_t k = first_essential; k-- > 0;) {
+        const size_t i = order[k];
+        if (Below(partial + bound_below[k + 1], entry)) {
+          dropped = true;
+          break;
+        }
+        TermGroupScorer& scorer = *clauses_[i].scorer;
+        uint32_t block_end = kEndDocid;
+        if (Below(partial + bound_below[k] + scorer.BlockBound(docid, &block_end) * boost_,
+                  entry)) {
+          dropped = true;
+          break;
+        }
+        scorer.Advance(docid);
+        if (scorer.docid() != docid) continue;
+        Contribute(i);
+        partial += contributions_[i] * boost_;
+      }
+      for (size_t k = first_essential; k < order.size(); ++k) {
+        TermGroupScorer& scorer = *clauses_[order[k]].scorer;
+        if (scorer.docid() == docid) scorer.Next();
+      }
+      if (dropped) {
+        count_.lower_bound = true;
+        continue;
+      }
+      if (Excluded(clauses_, docid)) continue;
+      ++count_.total_hits;
+      LOUPE_RETURN_IF_ERROR(collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
+      entry = EntryScore();
+      while (first_essential < order.size() && Below(bound_below[first_essential + 1], entry)) {
+        ++first_essential;
+        count_.lower_bound = true;
+      }
+    }
+  }
+
+  std::vector<OpenClause> clauses_;
+  double boost_;
+  uint64_t threshold_;
+  HitCollector* collector_;
+  std::vector<double> contributions_;
+  std::vector<bool> present_;
+  PrunedCount count_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postings,
+                                                      const rocksdb::Snapshot* snapshot,
+                                                      const ScoringContext& scoring,
+                                                      const v1::QueryNode& root,
+                                                      uint64_t total_hits_threshold,
+                                                      HitCollector* collector) {
+  if (!root.has_boolean() || !ValidBoost(root.boolean().boost())) return std::nullopt;
+  const v1::BooleanQuery& boolean = root.boolean();
+  for (const v1::BooleanClause& clause : boolean.clauses()) {
+    const v1::Occur occur = clause.occur();
+    if ((occur != v1::OCCUR_MUST && occur != v1::OCCUR_SHOULD && occur != v1::OCCUR_MUST_NOT) ||
+        !clause.node().has_term() || !IsWellFormedTermClause(clause.node().term())) {
+      return std::nullopt;
+    }
+  }
+  std::vector<OpenClause> clauses;
+  for (const v1::BooleanClause& clause : boolean.clauses()) {
+    std::vector<TermGroupField> fields;
+    if (!ResolveFields(scoring, clause.node().term(), clause.occur() != v1::OCCUR_MUST_NOT,
+                       &fields)) {
+      return std::nullopt;
+    }
+    absl::StatusOr<std::unique_ptr<TermGroupScorer>> scorer =
+        TermGroupScorer::Open(postings, snapshot, scoring, std::move(fields));
+    if (!scorer.ok()) return scorer.status();
+    clauses.push_back(OpenClause{clause.occur(), *std::move(scorer)});
+  }
+  TopKRun run(std::move(clauses), BoostOrOne(boolean.boost()), total_hits_threshold, collector);
+  absl::StatusOr<PrunedCount> count = run.Run();
+  if (!count.ok()) return count.status();
+  return std::optional<PrunedCount>(*count);
+}
+
+}  // namespace loupe

@@ -1,0 +1,56 @@
+// PrunedTopK: the top hits of a plain keyword query, document at a time,
+// without scoring every posting.
+//
+// Applies when the plan's root is one boolean of term clauses (MUST,
+// SHOULD, MUST_NOT), every scored form has its statistics, and hits are
+// ranked by score; otherwise it returns std::nullopt and the caller uses the
+// exhaustive QueryEvaluator. Scores are bit-identical to the evaluator's
+// (same additions in the same order, term_group_scorer.h), so sharding and
+// the choice of path never change a ranking.
+//
+// With MUST clauses, the required lists are intersected and every match is
+// scored (the count is exact). With SHOULD clauses only, block-max MaxScore:
+// clauses are ordered by their score bound; those whose bounds add up to
+// less than the score a hit needs to enter the collector are "non-essential"
+// (a document only they contain cannot enter), so candidates come from the
+// others; a candidate is dropped as soon as its partial score plus the
+// bounds of what is left (block bounds where a block is known) falls below
+// the entry score, and whole blocks of candidates are skipped the same way.
+// Pruning starts once `total_hits_threshold` matches have been counted;
+// from then on the count is a lower bound.
+//
+//   HitCollector collector(...);
+//   absl::StatusOr<std::optional<PrunedCount>> count =
+//       PrunedTopK(postings, snapshot, scoring, root, /*total_hits_threshold=*/1000, &collector);
+//   if (count.ok() && !count->has_value()) { /* not applicable: evaluate exhaustively */ }
+#ifndef LOUPE_SERVICES_INDEX_TOP_K_SEARCH_H_
+#define LOUPE_SERVICES_INDEX_TOP_K_SEARCH_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "loupe/v1/index.pb.h"
+#include "rocksdb/db.h"
+#include "services/index/hit_collector.h"
+#include "services/index/posting_store.h"
+#include "services/index/scoring_context.h"
+
+namespace loupe {
+
+struct PrunedCount {
+  uint64_t total_hits = 0;
+  // Some documents were skipped without being counted.
+  bool lower_bound = false;
+};
+
+absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postings,
+                                                      const rocksdb::Snapshot* snapshot,
+                                                      const ScoringContext& scoring,
+                                                      const v1::QueryNode& root,
+                                                      uint64_t total_hits_threshold,
+                                                      HitCollector* collector);
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_TOP_K_SEARCH_H_
