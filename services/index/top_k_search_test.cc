@@ -1,0 +1,190 @@
+// Property test of the pruned top-k (top_k_search.h): on a random corpus
+// with updates and deletes (lists of several blocks, removals inside sealed
+// blocks), random keyword queries must return exactly the hits and the
+// bit-identical scores of the exhaustive evaluator, whatever the pruning
+// threshold, and an exact total whenever the shard says it is exact.
+#include "services/index/top_k_search.h"
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/common/query_plan_terms.h"
+#include "services/index/index_engine.h"
+#include "services/index/test_util.h"
+
+namespace loupe {
+namespace {
+
+using ::loupe::testing_util::ApplyRequestFor;
+using ::loupe::testing_util::Delete;
+using ::loupe::testing_util::TempDir;
+using ::loupe::testing_util::Upsert;
+
+constexpr int kVocabulary = 120;
+
+std::string RandomText(std::mt19937& random, int min_words, int max_words) {
+  // Zipf-like: word k with weight 1 / (k + 1).
+  static const std::vector<double> weights = [] {
+    std::vector<double> w;
+    for (int k = 0; k < kVocabulary; ++k) w.push_back(1.0 / (k + 1));
+    return w;
+  }();
+  std::discrete_distribution<int> word(weights.begin(), weights.end());
+  const int count = min_words + static_cast<int>(random() % (max_words - min_words + 1));
+  std::string text;
+  for (int i = 0; i < count; ++i) absl::StrAppend(&text, i ? " " : "", "w", word(random));
+  return text;
+}
+
+class TopKSearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<IndexEngine>> engine =
+        IndexEngine::Open(dir_.path(), IndexEngineOptions{}, RocksOptions{});
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = *std::move(engine);
+    std::mt19937 random(42);
+    uint64_t sequence = 0;
+    constexpr int kDocuments = 2500;
+    for (int batch = 0; batch < 25; ++batch) {
+      std::vector<v1::Operation> operations;
+      for (int i = 0; i < kDocuments / 25; ++i) {
+        const int n = batch * (kDocuments / 25) + i;
+        operations.push_back(Upsert(++sequence, absl::StrCat("d", n), RandomText(random, 1, 6),
+                                    RandomText(random, 3, 120)));
+      }
+      // Rewrite and delete some older documents: removals from sealed
+      // blocks and tails, new docids at the end.
+      for (int i = 0; i < 8 && batch > 0; ++i) {
+        const std::string id = absl::StrCat("d", random() % (batch * (kDocuments / 25)));
+        if (i % 2 == 0) {
+          operations.push_back(Delete(++sequence, id));
+        } else {
+          operations.push_back(Upsert(++sequence, id, RandomText(random, 1, 6),
+                                      RandomText(random, 3, 120), /*version=*/2 + batch));
+        }
+      }
+      ASSERT_TRUE(engine_->Apply(ApplyRequestFor(0, 1, operations)).ok());
+    }
+  }
+
+  v1::ShardSearchRequest RequestFor(const v1::QueryNode& root, uint32_t limit) {
+    v1::ShardSearchRequest request;
+    *request.mutable_plan()->mutable_root() = root;
+    request.set_limit(limit);
+    v1::TermStatsRequest stats;
+    ForEachPlanTerm(request.plan(), [&](v1::Field field, const std::string& term, bool) {
+      for (v1::Field f : {v1::FIELD_TITLE, v1::FIELD_BODY}) {
+        if (field != v1::FIELD_UNSPECIFIED && field != f) continue;
+        v1::FieldTerm* entry = stats.add_terms();
+        entry->set_field(f);
+        entry->set_term(term);
+      }
+    });
+    absl::StatusOr<v1::TermStatsResponse> answer = engine_->TermStats(stats);
+    EXPECT_TRUE(answer.ok()) << answer.status();
+    *request.mutable_stat_terms() = stats.terms();
+    *request.mutable_stat_document_frequencies() = answer->document_frequencies();
+    *request.mutable_global_stats() = answer->collection();
+    return request;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<IndexEngine> engine_;
+};
+
+v1::QueryNode RandomQuery(std::mt19937& random) {
+  v1::QueryNode root;
+  v1::BooleanQuery* boolean = root.mutable_boolean();
+  const float boolean_boosts[] = {0, 1, 0.7f, 3};
+  boolean->set_boost(boolean_boosts[random() % 4]);
+  const int clauses = 1 + static_cast<int>(random() % 6);
+  for (int c = 0; c < clauses; ++c) {
+    v1::BooleanClause* clause = boolean->add_clauses();
+    const int occur = static_cast<int>(random() % 10);
+    clause->set_occur(occur < 7 ? v1::OCCUR_SHOULD : occur < 9 ? v1::OCCUR_MUST
+                                                               : v1::OCCUR_MUST_NOT);
+    v1::TermClause* term = clause->mutable_node()->mutable_term();
+    // Mostly frequent words (long lists), sometimes rare or absent ones.
+    const int pick = static_cast<int>(random() % 10);
+    term->set_term(pick < 8 ? absl::StrCat("w", random() % 30)
+                            : pick < 9 ? absl::StrCat("w", random() % kVocabulary) : "absent");
+    for (int a = static_cast<int>(random() % 3); a > 0; --a) {
+      term->add_alternatives(absl::StrCat("w", random() % 40));
+    }
+    const v1::Field fields[] = {v1::FIELD_UNSPECIFIED, v1::FIELD_UNSPECIFIED, v1::FIELD_TITLE,
+                                v1::FIELD_BODY};
+    term->set_field(fields[random() % 4]);
+    const float boosts[] = {0, 0, 0.5f, 2};
+    term->set_boost(boosts[random() % 4]);
+  }
+  return root;
+}
+
+TEST_F(TopKSearchTest, PrunedHitsAndScoresEqualExhaustiveOnes) {
+  std::mt19937 random(7);
+  int pruned_queries = 0;
+  for (int q = 0; q < 300; ++q) {
+    const v1::QueryNode root = RandomQuery(random);
+    const uint32_t limits[] = {1, 3, 10, 50};
+    const uint32_t limit = limits[random() % 4];
+    // Exhaustive: a facet request makes the shard evaluate set at a time.
+    v1::ShardSearchRequest exhaustive = RequestFor(root, limit);
+    exhaustive.add_facets()->set_kind(v1::FACET_KIND_SOURCE);
+    absl::StatusOr<v1::ShardSearchResponse> expected = engine_->Search(exhaustive);
+    ASSERT_TRUE(expected.ok()) << expected.status();
+    for (uint32_t threshold : {1u, 100u, 1000000u}) {
+      v1::ShardSearchRequest request = RequestFor(root, limit);
+      request.set_total_hits_threshold(threshold);
+      absl::StatusOr<v1::ShardSearchResponse> actual = engine_->Search(request);
+      ASSERT_TRUE(actual.ok()) << actual.status();
+      const std::string context =
+          absl::StrCat("query ", q, " ", root.ShortDebugString(), " limit ", limit,
+                       " threshold ", threshold);
+      ASSERT_EQ(actual->hits_size(), expected->hits_size()) << context;
+      for (int i = 0; i < actual->hits_size(); ++i) {
+        EXPECT_EQ(actual->hits(i).id(), expected->hits(i).id()) << context << " rank " << i;
+        EXPECT_EQ(actual->hits(i).score(), expected->hits(i).score()) << context << " rank " << i;
+      }
+      if (actual->total_hits_is_lower_bound()) {
+        EXPECT_LE(actual->total_hits(), expected->total_hits()) << context;
+        ++pruned_queries;
+      } else {
+        EXPECT_EQ(actual->total_hits(), expected->total_hits()) << context;
+      }
+      if (threshold == 1000000u) EXPECT_FALSE(actual->total_hits_is_lower_bound()) << context;
+    }
+  }
+  // The test is only worth something if pruning really happened.
+  EXPECT_GT(pruned_queries, 100);
+}
+
+TEST_F(TopKSearchTest, OtherPlansAreLeftToTheEvaluator) {
+  v1::QueryNode phrase;
+  phrase.mutable_phrase()->add_words()->set_term("w1");
+  v1::QueryNode root;
+  v1::BooleanClause* clause = root.mutable_boolean()->add_clauses();
+  *clause->mutable_node() = phrase;
+  v1::ShardSearchRequest request = RequestFor(root, 10);
+  ScoringContext scoring;
+  HitCollector collector(nullptr, nullptr, nullptr, v1::HIT_ORDER_SCORE, 10, nullptr);
+  PostingStore postings(nullptr, nullptr, nullptr);
+  absl::StatusOr<std::optional<PrunedCount>> count =
+      PrunedTopK(postings, nullptr, scoring, root, 1, &collector);
+  ASSERT_TRUE(count.ok());
+  EXPECT_FALSE(count->has_value());
+  // A scored form without statistics: the evaluator reports it.
+  v1::QueryNode term_root;
+  v1::BooleanClause* term = term_root.mutable_boolean()->add_clauses();
+  term->mutable_node()->mutable_term()->set_term("w1");
+  count = PrunedTopK(postings, nullptr, scoring, term_root, 1, &collector);
+  ASSERT_TRUE(count.ok());
+  EXPECT_FALSE(count->has_value());
+}
+
+}  // namespace
+}  // namespace loupe
