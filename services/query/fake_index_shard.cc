@@ -79,6 +79,7 @@ grpc::Status FakeIndexShard::Search(grpc::ServerContext*,
     *response->add_facets() = canned_.facets[f % canned_.facets.size()];
   }
   response->set_total_hits(canned_.total_hits);
+  response->set_total_hits_is_lower_bound(canned_.total_hits_is_lower_bound);
   return grpc::Status::OK;
 }
 

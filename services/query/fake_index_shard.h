@@ -32,6 +32,7 @@ struct CannedShard {
   std::map<std::string, uint64_t> dfs;
   std::vector<std::pair<std::string, double>> hits;  // best first
   uint64_t total_hits = 0;
+  bool total_hits_is_lower_bound = false;
   // Every call waits this long first (to play a hung shard).
   absl::Duration delay = absl::ZeroDuration();
   // id -> duplicate cluster, sent when the request asks for clusters.

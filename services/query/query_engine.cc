@@ -88,6 +88,7 @@ absl::StatusOr<loupe::v1::SearchResponse> QueryEngine::Search(
   page.facets = *std::move(facets);
   page.max_facet_values = options_.max_facet_values_per_shard;
   page.fold_duplicates = request.fold_duplicates();
+  page.total_hits_threshold = request.total_hits_threshold();
   const uint64_t request_hash = RequestFingerprint(request);
   if (!request.page_token().empty()) {
     absl::StatusOr<storage::v1::PageCursor> cursor =
@@ -125,7 +126,6 @@ absl::StatusOr<loupe::v1::SearchResponse> QueryEngine::Search(
     for (const auto& shard : result->shard_facets) shards.push_back(&shard);
     MergeFacets(request.facets(), shards, response.mutable_facets());
   }
-  response.set_total_hits_relation(loupe::v1::TOTAL_HITS_RELATION_EXACT);
   const absl::Duration took = absl::Now() - start;
   response.mutable_took()->set_seconds(absl::ToInt64Seconds(took));
   response.mutable_took()->set_nanos(

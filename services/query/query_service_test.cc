@@ -89,8 +89,24 @@ TEST_F(QueryServiceTest, SearchesWithDefaultLimit) {
   // One hit more than the page: it tells whether a next page exists.
   EXPECT_EQ(shard0_->last_search().limit(), 11u);
   EXPECT_EQ(response.total_hits(), 17u);
+  EXPECT_EQ(response.total_hits_relation(), loupe::v1::TOTAL_HITS_RELATION_EXACT);
   EXPECT_THAT(response.answered_shards(), ElementsAre(0, 1));
   EXPECT_TRUE(response.has_took());
+}
+
+TEST_F(QueryServiceTest, OneLowerBoundShardMakesTheTotalALowerBound) {
+  CannedShard pruned = CannedShard1();
+  pruned.total_hits_is_lower_bound = true;
+  StartCluster(pruned);
+  loupe::v1::SearchRequest request;
+  request.set_query("nvidia");
+  request.set_total_hits_threshold(50);
+  loupe::v1::SearchResponse response;
+  grpc::Status status = Search(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(shard0_->last_search().total_hits_threshold(), 50u);
+  EXPECT_EQ(response.total_hits(), 17u);
+  EXPECT_EQ(response.total_hits_relation(), loupe::v1::TOTAL_HITS_RELATION_LOWER_BOUND);
 }
 
 TEST_F(QueryServiceTest, ClientDeadlineBoundsAHungShard) {

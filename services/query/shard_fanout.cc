@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -100,6 +101,7 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
   uint32_t shard_limit = std::min<uint32_t>(
       page.fold_duplicates ? needed * kFoldOverfetch : needed, kMaxShardLimit);
   absl::flat_hash_map<uint32_t, uint64_t> total_by_shard;
+  absl::flat_hash_set<uint32_t> lower_bound_shards;  // total_hits is a lower bound
   absl::flat_hash_map<size_t, google::protobuf::RepeatedPtrField<loupe::v1::ShardFacetResult>>
       facets_by_shard;
   std::vector<FoldedHit> ranked;  // In rank order, folded when asked.
@@ -125,6 +127,7 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
         request.set_max_facet_values(page.max_facet_values);
       }
       request.set_with_duplicate_clusters(page.fold_duplicates);
+      request.set_total_hits_threshold(page.total_hits_threshold);
     }
     RunInParallel(stub_for, PhaseDeadline(deadline, kSearchPhaseShare), search_calls,
                   [](auto* async, auto* call, auto done) {
@@ -142,6 +145,7 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
       hits.shard = shards_[call->shard_index].id;
       hits.total_hits = call->response.total_hits();
       total_by_shard[hits.shard] = hits.total_hits;
+      if (call->response.total_hits_is_lower_bound()) lower_bound_shards.insert(hits.shard);
       if (first_round) facets_by_shard[call->shard_index] = call->response.facets();
       if (static_cast<uint32_t>(call->response.hits_size()) >= shard_limit) {
         shard_may_hold_more = true;
@@ -215,6 +219,7 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
   // ---- Assemble: only shards that answered every phase contribute.
   loupe::v1::SearchResponse response;
   uint64_t total_hits = 0;
+  bool total_is_lower_bound = false;
   for (size_t i = 0; i < shards_.size(); ++i) {
     if (failed(i)) {
       auto* missing = response.add_missing_shards();
@@ -224,6 +229,7 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
     } else {
       response.add_answered_shards(shards_[i].id);
       total_hits += total_by_shard[shards_[i].id];
+      total_is_lower_bound |= lower_bound_shards.contains(shards_[i].id);
       if (!page.facets.empty()) result.shard_facets.push_back(facets_by_shard[i]);
     }
   }
@@ -237,6 +243,9 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
         absl::StrCat("no index shard answered: ", absl::StrJoin(errors, "; ")));
   }
   response.set_total_hits(total_hits);
+  response.set_total_hits_relation(total_is_lower_bound
+                                       ? loupe::v1::TOTAL_HITS_RELATION_LOWER_BOUND
+                                       : loupe::v1::TOTAL_HITS_RELATION_EXACT);
   for (const FoldedHit& folded : ranked) {
     const RankedHit& ranked = folded.hit;
     if (failed(ranked.shard)) continue;

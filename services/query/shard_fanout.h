@@ -77,6 +77,9 @@ struct PageRequest {
   // One hit per duplicate cluster (duplicate_folding.h); `offset` and
   // `limit` then count clusters.
   bool fold_duplicates = false;
+  // Matches each shard counts exactly before it may prune and report a
+  // lower bound (0 = the shard's default, 1,000).
+  uint32_t total_hits_threshold = 0;
 };
 
 struct FanoutPage {
