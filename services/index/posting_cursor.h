@@ -4,8 +4,8 @@
 // ShallowAdvance without decoding anything.
 //
 // The cursor starts before the first posting: call Next() or Advance()
-// first. docid() is kEndDocid once the list is exhausted (or on error:
-// check status()). Only forward moves.
+// first (docid() means nothing before). docid() is kEndDocid once the list
+// is exhausted (or on error: check status()). Only forward moves.
 //
 //   absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
 //       PostingCursor::Open(postings, snapshot, PostingStore::TermKey(FIELD_BODY, "storm"));

@@ -1,7 +1,9 @@
 #include "tools/bench/engine_bench.h"
 
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/query_plan_terms.h"
 #include "services/common/rocksdb_store.h"
+#include "services/common/status_util.h"
 #include "services/index/index_engine.h"
 #include "services/query/plan_builder.h"
 #include "services/query/query_parser.h"
@@ -43,8 +46,35 @@ uint64_t FolderBytes(const fs::path& dir) {
   return bytes;
 }
 
-absl::StatusOr<std::unique_ptr<IndexEngine>> OpenEngine(const std::string& dir) {
-  return IndexEngine::Open(dir, IndexEngineOptions{}, RocksOptions{});
+absl::StatusOr<std::unique_ptr<IndexEngine>> OpenEngine(const std::string& dir,
+                                                        uint64_t block_cache_mb) {
+  RocksOptions rocks;
+  rocks.block_cache_mb = block_cache_mb;
+  return IndexEngine::Open(dir, IndexEngineOptions{}, rocks);
+}
+
+// Asks the kernel to drop the folder's files from the page cache (they are
+// closed and clean), so that the next reads come from the disk.
+absl::Status EvictFromPageCache(const fs::path& dir) {
+  std::error_code error;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, error)) {
+    if (!entry.is_regular_file(error)) continue;
+    const int fd = open(entry.path().c_str(), O_RDONLY);
+    if (fd < 0) return absl::InternalError(absl::StrCat("cannot open ", entry.path().string()));
+    const int advice = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
+    if (advice != 0) {
+      return absl::InternalError(absl::StrCat("posix_fadvise failed on ", entry.path().string()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Adds `figures` as extra keys "<prefix>_p50_ms", ... to the result.
+void AddExtraFigures(const std::string& prefix, const ModeFigures& figures, BenchResult* result) {
+  result->extra.emplace_back(prefix + "_p50_ms", figures.p50_ms);
+  result->extra.emplace_back(prefix + "_p99_ms", figures.p99_ms);
+  result->extra.emplace_back(prefix + "_qps", figures.qps);
 }
 
 // Removes the temporary folder on every path out of RunEngineBench.
@@ -150,7 +180,8 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
   result.queries = static_cast<int64_t>(corpus.queries.size());
 
   const Clock::time_point wall_start = Clock::now();
-  absl::StatusOr<std::unique_ptr<IndexEngine>> engine = OpenEngine(folder.path);
+  absl::StatusOr<std::unique_ptr<IndexEngine>> engine =
+      OpenEngine(folder.path, options.block_cache_mb);
   if (!engine.ok()) return engine.status();
   result.version = absl::StrCat("loupe-index (analyzer ", (*engine)->analyzer_version(), ")");
   const Clock::time_point index_start = Clock::now();
@@ -160,16 +191,28 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
   result.peak_rss_mb = PeakRssMb();
   // Reopening flushes the memtables to SST files (WAL recovery).
   engine->reset();
-  engine = OpenEngine(folder.path);
+  if (options.cold) LOUPE_RETURN_IF_ERROR(EvictFromPageCache(folder.path));
+  engine = OpenEngine(folder.path, options.block_cache_mb);
   if (!engine.ok()) return engine.status();
   result.index_wall_s = Seconds(Clock::now() - wall_start);
   result.index_bytes = FolderBytes(folder.path);
+  result.extra.emplace_back("block_cache_mb", static_cast<double>(options.block_cache_mb));
 
   if (!corpus.queries.empty()) {
     EngineSearcher searcher(**engine);
     SearchFunction search = [&searcher](const std::string& text, QueryMode mode, uint32_t k) {
       return searcher.Search(text, mode, k);
     };
+    if (options.cold) {
+      // One pass, straight after the eviction and a fresh block cache.
+      TimingOptions cold = options.timing;
+      cold.warmup_passes = -1;
+      cold.timed_passes = 1;
+      absl::StatusOr<ModeFigures> figures =
+          TimeQueries(corpus.queries, search, QueryMode::kOr, cold, std::nullopt);
+      if (!figures.ok()) return figures.status();
+      AddExtraFigures("or_cold", *figures, &result);
+    }
     for (QueryMode mode : {QueryMode::kOr, QueryMode::kAnd}) {
       absl::StatusOr<ModeFigures> figures =
           TimeQueries(corpus.queries, search, mode, options.timing, corpus.qrels);

@@ -12,6 +12,9 @@
 // bag of words (tools/eval/query_text.h), parsed and planned with the query
 // service's PlanBuilder (AND: every word MUST), TermStats for the global
 // statistics, then Search.
+// Cold cache (`cold`): the index files are dropped from the page cache
+// (posix_fadvise DONTNEED), the engine reopened with an empty block cache of
+// `block_cache_mb`, and one OR pass timed before the usual warm passes.
 //
 //   absl::StatusOr<BenchResult> result = RunEngineBench(corpus, {.timing = {...}});
 #ifndef LOUPE_TOOLS_BENCH_ENGINE_BENCH_H_
@@ -31,6 +34,11 @@ struct EngineBenchOptions {
   // Parent of the temporary index folder; empty = the system temp folder.
   std::string temp_root;
   int batch_documents = 1000;
+  // RocksDB block cache of the engine (the shard's --rocksdb_block_cache_mb).
+  uint64_t block_cache_mb = 256;
+  // Before the warm passes, drop the index files from the page cache, reopen
+  // with an empty block cache and time one OR pass: extra keys or_cold_*.
+  bool cold = false;
 };
 
 absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,

@@ -27,6 +27,10 @@ ABSL_FLAG(int32_t, rounds, 0,
 ABSL_FLAG(int32_t, warmup, 0, "Untimed passes before timing; 0 = enough for 500 queries (1-50)");
 ABSL_FLAG(std::string, lang, "en", "Language given to documents that have no \"lang\"");
 ABSL_FLAG(std::string, tmpdir, "", "--engine: parent of the temporary index folder");
+ABSL_FLAG(uint64_t, block_cache_mb, 256, "--engine: RocksDB block cache of the engine, MiB");
+ABSL_FLAG(bool, cold, false,
+          "--engine: also time one OR pass with the index out of the page cache and an empty "
+          "block cache (or_cold_* keys)");
 ABSL_FLAG(int32_t, visibility_samples, 20,
           "--cluster: ack-to-searchable samples (0 = skip that measurement)");
 
@@ -88,6 +92,8 @@ int main(int argc, char** argv) {
     loupe::bench::EngineBenchOptions options;
     options.timing = timing;
     options.temp_root = absl::GetFlag(FLAGS_tmpdir);
+    options.block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
+    options.cold = absl::GetFlag(FLAGS_cold);
     result = loupe::bench::RunEngineBench(*corpus, options);
   } else {
     loupe::bench::ClusterBenchOptions options;

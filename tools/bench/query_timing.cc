@@ -22,8 +22,9 @@ absl::StatusOr<ModeFigures> TimeQueries(const std::vector<eval::EvalQuery>& quer
                                         const TimingOptions& options,
                                         const std::optional<eval::Qrels>& qrels) {
   constexpr int kMinQueries = 500;
-  const int warmup = options.warmup_passes > 0 ? options.warmup_passes
-                                               : AutoPasses(queries.size(), kMinQueries);
+  const int warmup = options.warmup_passes > 0    ? options.warmup_passes
+                     : options.warmup_passes < 0 ? 0
+                                                 : AutoPasses(queries.size(), kMinQueries);
   const int timed = options.timed_passes > 0 ? options.timed_passes
                                              : AutoPasses(queries.size(), kMinQueries);
   auto run_one = [&](const eval::EvalQuery& query,

@@ -38,7 +38,8 @@ using SearchFunction = std::function<absl::StatusOr<std::vector<eval::ScoredDoc>
     const std::string& text, QueryMode mode, uint32_t k)>;
 
 struct TimingOptions {
-  // Untimed and timed passes over the whole query set; 0 = auto.
+  // Untimed and timed passes over the whole query set; 0 = auto; a
+  // negative warmup = none (cold measurements).
   int warmup_passes = 0;
   int timed_passes = 0;
   uint32_t top_k = 10;
