@@ -135,6 +135,12 @@ absl::StatusOr<std::optional<std::string>> RocksStore::Get(absl::string_view fam
   return std::optional<std::string>(std::move(value));
 }
 
+uint64_t RocksStore::FamilySstBytes(absl::string_view family) const {
+  uint64_t value = 0;
+  db_->GetIntProperty(Family(family), "rocksdb.live-sst-files-size", &value);
+  return value;
+}
+
 uint64_t RocksStore::DiskBytes() const {
   // Every file of the database folder (SST files, WAL, manifest): what the
   // data really occupies, including writes still only in the WAL.

@@ -70,6 +70,8 @@ class RocksStore {
 
   // Size of the database folder's files (SST, WAL, manifest), in bytes.
   uint64_t DiskBytes() const;
+  // Bytes of the live SST files of one column family (0 when unknown).
+  uint64_t FamilySstBytes(absl::string_view family) const;
 
   // Records `shard_count` under "cluster/shard_count" in `family` the first
   // time; afterwards fails with FAILED_PRECONDITION if it differs, so a

@@ -73,6 +73,8 @@ class IndexEngine {
   uint32_t shard_id() const { return options_.shard_id; }
   uint32_t shard_count() const { return options_.shard_count; }
   const std::string& analyzer_version() const { return analyzer_version_; }
+  // Bytes of one column family's SST files (index_schema.h names them).
+  uint64_t FamilyBytes(absl::string_view family) const { return store_->FamilySstBytes(family); }
 
   // Writes a consistent checkpoint of the shard's RocksDB into `dir` (see
   // RocksStore::Checkpoint) while no Apply runs, and returns the applied

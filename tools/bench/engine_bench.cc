@@ -19,6 +19,7 @@
 #include "services/common/rocksdb_store.h"
 #include "services/common/status_util.h"
 #include "services/index/index_engine.h"
+#include "services/index/index_schema.h"
 #include "services/query/plan_builder.h"
 #include "services/query/query_parser.h"
 #include "tools/eval/query_text.h"
@@ -197,6 +198,15 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
   result.index_wall_s = Seconds(Clock::now() - wall_start);
   result.index_bytes = FolderBytes(folder.path);
   result.extra.emplace_back("block_cache_mb", static_cast<double>(options.block_cache_mb));
+  // The inverted index alone (posting blocks and term records) against the
+  // text; stored fields for display come on top.
+  const double inverted_bytes = static_cast<double>((*engine)->FamilyBytes(kPostingsFamily) +
+                                                    (*engine)->FamilyBytes(kTermsFamily));
+  result.extra.emplace_back("postings_terms_mb", inverted_bytes / 1e6);
+  result.extra.emplace_back("postings_terms_to_text",
+                            inverted_bytes / static_cast<double>(corpus.text_bytes));
+  result.extra.emplace_back("stored_mb",
+                            static_cast<double>((*engine)->FamilyBytes(kStoredFamily)) / 1e6);
 
   if (!corpus.queries.empty()) {
     EngineSearcher searcher(**engine);
