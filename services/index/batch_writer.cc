@@ -155,9 +155,12 @@ absl::Status BatchWriter::Delete(absl::string_view id) {
 
 absl::Status BatchWriter::Commit(uint64_t applied_sequence) {
   // Postings are only written here, so the database holds the lists as
-  // they were before this batch.
+  // they were before this batch. Nothing reads them back through the batch,
+  // so they go straight into its WriteBatch, skipping the batch's index
+  // (which costs a skip-list insert per key, ~8% of indexing time).
+  rocksdb::WriteBatch* unindexed = batch_.GetWriteBatch();
   for (const auto& [term_key, changes] : changes_) {
-    LOUPE_RETURN_IF_ERROR(postings_->Apply(&batch_, term_key, changes));
+    LOUPE_RETURN_IF_ERROR(postings_->Apply(unindexed, term_key, changes));
   }
   state_.set_applied_sequence(applied_sequence);
   batch_.Put(store_->Family(kMetaFamily), ToSlice(kStateKey), state_.SerializeAsString());
