@@ -191,18 +191,7 @@ absl::Status QueryEvaluator::EvalPrefix(const v1::PrefixClause& prefix, const st
 absl::Status QueryEvaluator::EvalPhrase(const v1::PhraseClause& phrase, const std::string& path,
                                         bool scored, DocScores* out) {
   const int n = phrase.words_size();
-  bool valid = n >= 1 && phrase.offsets_size() == n && IsTextScope(phrase.field()) &&
-               ValidBoost(phrase.boost());
-  for (int i = 0; valid && i < n; ++i) {
-    if (i == 0 ? phrase.offsets(0) != 0 : phrase.offsets(i) <= phrase.offsets(i - 1)) {
-      valid = false;
-    }
-    const v1::TermClause& word = phrase.words(i);
-    if (!ValidForm(word.term()) || word.alternatives_size() > kMaxTermAlternatives ||
-        !std::all_of(word.alternatives().begin(), word.alternatives().end(), ValidForm)) {
-      valid = false;
-    }
-  }
+  const bool valid = IsWellFormedPhraseClause(phrase);
   if (!valid) {
     violations_.Add(path,
                     "needs 1+ words with valid forms, offsets starting at 0 and ascending (one "
@@ -211,12 +200,7 @@ absl::Status QueryEvaluator::EvalPhrase(const v1::PhraseClause& phrase, const st
   }
   // Per word: its forms.
   std::vector<std::vector<const std::string*>> words(n);
-  for (int i = 0; i < n; ++i) {
-    words[i].push_back(&phrase.words(i).term());
-    for (const std::string& alternative : phrase.words(i).alternatives()) {
-      words[i].push_back(&alternative);
-    }
-  }
+  for (int i = 0; i < n; ++i) words[i] = PhraseWordForms(phrase.words(i));
   struct Positions {
     std::vector<uint32_t> positions;
     uint32_t field_length = 0;

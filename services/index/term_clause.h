@@ -59,6 +59,35 @@ inline bool IsWellFormedTermClause(const v1::TermClause& term) {
          IsTextScope(term.field()) && ValidBoost(term.boost());
 }
 
+// 1+ words with valid forms, offsets starting at 0 and ascending (one per
+// word), a text field and a finite boost >= 0.
+inline bool IsWellFormedPhraseClause(const v1::PhraseClause& phrase) {
+  const int n = phrase.words_size();
+  if (n < 1 || phrase.offsets_size() != n || !IsTextScope(phrase.field()) ||
+      !ValidBoost(phrase.boost())) {
+    return false;
+  }
+  for (int i = 0; i < n; ++i) {
+    if (i == 0 ? phrase.offsets(0) != 0 : phrase.offsets(i) <= phrase.offsets(i - 1)) {
+      return false;
+    }
+    const v1::TermClause& word = phrase.words(i);
+    if (!ValidForm(word.term()) || word.alternatives_size() > kMaxTermAlternatives ||
+        !std::all_of(word.alternatives().begin(), word.alternatives().end(), ValidForm)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A phrase word's forms as the evaluator reads them: the term then every
+// alternative, repeats included.
+inline std::vector<const std::string*> PhraseWordForms(const v1::TermClause& word) {
+  std::vector<const std::string*> forms = {&word.term()};
+  for (const std::string& alternative : word.alternatives()) forms.push_back(&alternative);
+  return forms;
+}
+
 }  // namespace loupe
 
 #endif  // LOUPE_SERVICES_INDEX_TERM_CLAUSE_H_

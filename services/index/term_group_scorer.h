@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "loupe/v1/index.pb.h"
 #include "rocksdb/db.h"
+#include "services/index/clause_scorer.h"
 #include "services/index/posting_cursor.h"
 #include "services/index/posting_store.h"
 #include "services/index/scoring_context.h"
@@ -50,29 +51,21 @@ struct TermGroupField {
 double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers, double k1,
                        double b, double weight, double idf, double average_length);
 
-class TermGroupScorer {
+class TermGroupScorer : public ClauseScorer {
  public:
   // `fields` in kTextFields order; forms absent from the shard are dropped.
   static absl::StatusOr<std::unique_ptr<TermGroupScorer>> Open(
       const PostingStore& postings, const rocksdb::Snapshot* snapshot,
       const ScoringContext& scoring, std::vector<TermGroupField> fields);
 
-  // kEndDocid before the first Advance/Next and past the end.
-  uint32_t docid() const { return docid_; }
-  void Next();
-  void Advance(uint32_t target);
-  // The score at docid().
-  double Score();
-  // Bound of Score() over every document.
-  double max_score() const { return max_score_; }
-  // Bound of Score() over documents in [target, *upto], where *upto >=
-  // target is set to the end of the blocks read (kEndDocid past the lists).
-  // Reads block headers only; afterwards docid() is defined only after an
-  // Advance(>= target).
-  double BlockBound(uint32_t target, uint32_t* upto);
-  // Every document of the lists is visited (no cursor exhausted early by
-  // an error): check at the end.
-  absl::Status status() const;
+  // ClauseScorer (see clause_scorer.h).
+  uint32_t docid() const override { return docid_; }
+  void Next() override;
+  void Advance(uint32_t target) override;
+  double Score() override;
+  double max_score() const override { return max_score_; }
+  double BlockBound(uint32_t target, uint32_t* upto) override;
+  absl::Status status() const override;
 
  private:
   struct FieldCursors {

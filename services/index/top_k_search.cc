@@ -12,12 +12,11 @@
 #include "services/index/bm25.h"
 #include "services/index/index_schema.h"
 #include "services/index/term_clause.h"
+#include "services/index/phrase_scorer.h"
 #include "services/index/term_group_scorer.h"
 
 namespace loupe {
 namespace {
-
-using Scorers = std::vector<std::unique_ptr<TermGroupScorer>>;
 
 // `bound` < `entry` with a margin: partial sums are added in another order
 // than the exact score, so a bound must clear the entry score by more than
@@ -27,7 +26,7 @@ bool Below(double bound, double entry) { return bound < entry - std::abs(entry) 
 // One clause of the root boolean, opened.
 struct OpenClause {
   v1::Occur occur = v1::OCCUR_SHOULD;
-  std::unique_ptr<TermGroupScorer> scorer;
+  std::unique_ptr<ClauseScorer> scorer;
 };
 
 // The clause's fields with their statistics; false when one is missing
@@ -54,6 +53,62 @@ bool ResolveFields(const ScoringContext& scoring, const v1::TermClause& term, bo
     fields->push_back(std::move(resolved));
   }
   return true;
+}
+
+// The phrase's fields with their statistics; false when one is missing.
+bool ResolvePhraseFields(const ScoringContext& scoring, const v1::PhraseClause& phrase,
+                         bool scored, std::vector<PhraseField>* fields) {
+  for (v1::Field field : kTextFields) {
+    if (!InScope(phrase.field(), field)) continue;
+    PhraseField resolved;
+    resolved.field = field;
+    if (scored) {
+      if (!AverageFieldLength(scoring, field, &resolved.average_length)) return false;
+      double idf_sum = 0;
+      for (const v1::TermClause& word : phrase.words()) {
+        uint64_t df = 0;
+        if (!GroupDocumentFrequency(scoring, PhraseWordForms(word), field, &df,
+                                    [](const std::string&) {})) {
+          return false;
+        }
+        idf_sum += Bm25Idf(scoring.document_count, df);
+      }
+      resolved.idf = idf_sum;
+      resolved.weight = BoostOrOne(phrase.boost()) * FieldWeight(scoring, field);
+    }
+    for (const v1::TermClause& word : phrase.words()) {
+      std::vector<std::string>& keys = resolved.words.emplace_back();
+      for (const std::string* form : PhraseWordForms(word)) {
+        keys.push_back(PostingStore::TermKey(field, *form));
+      }
+    }
+    fields->push_back(std::move(resolved));
+  }
+  return true;
+}
+
+// Opens the scorer of a term or phrase clause; std::nullopt when its
+// statistics are incomplete.
+absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> OpenScorer(
+    const PostingStore& postings, const rocksdb::Snapshot* snapshot,
+    const ScoringContext& scoring, const v1::BooleanClause& clause) {
+  const bool scored = clause.occur() != v1::OCCUR_MUST_NOT;
+  if (clause.node().has_term()) {
+    std::vector<TermGroupField> fields;
+    if (!ResolveFields(scoring, clause.node().term(), scored, &fields)) return std::nullopt;
+    absl::StatusOr<std::unique_ptr<TermGroupScorer>> scorer =
+        TermGroupScorer::Open(postings, snapshot, scoring, std::move(fields));
+    if (!scorer.ok()) return scorer.status();
+    return std::optional<std::unique_ptr<ClauseScorer>>(*std::move(scorer));
+  }
+  const v1::PhraseClause& phrase = clause.node().phrase();
+  std::vector<PhraseField> fields;
+  if (!ResolvePhraseFields(scoring, phrase, scored, &fields)) return std::nullopt;
+  absl::StatusOr<std::unique_ptr<PhraseScorer>> scorer = PhraseScorer::Open(
+      postings, snapshot, scoring, std::move(fields),
+      std::vector<uint32_t>(phrase.offsets().begin(), phrase.offsets().end()));
+  if (!scorer.ok()) return scorer.status();
+  return std::optional<std::unique_ptr<ClauseScorer>>(*std::move(scorer));
 }
 
 // A document matched by a MUST_NOT clause is not a match.
@@ -123,7 +178,7 @@ class TopKRun {
       while (!agree) {
         agree = true;
         for (size_t i : required) {
-          TermGroupScorer& scorer = *clauses_[i].scorer;
+          ClauseScorer& scorer = *clauses_[i].scorer;
           scorer.Advance(target);
           if (scorer.docid() == kEndDocid) return absl::OkStatus();
           if (scorer.docid() != target) {
@@ -216,7 +271,7 @@ class TopKRun {
           dropped = true;
           break;
         }
-        TermGroupScorer& scorer = *clauses_[i].scorer;
+        ClauseScorer& scorer = *clauses_[i].scorer;
         uint32_t block_end = kEndDocid;
         if (Below(partial + bound_below[k] + scorer.BlockBound(docid, &block_end) * boost_,
                   entry)) {
@@ -229,7 +284,7 @@ class TopKRun {
         partial += contributions_[i] * boost_;
       }
       for (size_t k = first_essential; k < order.size(); ++k) {
-        TermGroupScorer& scorer = *clauses_[order[k]].scorer;
+        ClauseScorer& scorer = *clauses_[order[k]].scorer;
         if (scorer.docid() == docid) scorer.Next();
       }
       if (dropped) {
@@ -268,22 +323,22 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
   const v1::BooleanQuery& boolean = root.boolean();
   for (const v1::BooleanClause& clause : boolean.clauses()) {
     const v1::Occur occur = clause.occur();
+    const v1::QueryNode& node = clause.node();
+    const bool well_formed = node.has_term()     ? IsWellFormedTermClause(node.term())
+                             : node.has_phrase() ? IsWellFormedPhraseClause(node.phrase())
+                                                 : false;
     if ((occur != v1::OCCUR_MUST && occur != v1::OCCUR_SHOULD && occur != v1::OCCUR_MUST_NOT) ||
-        !clause.node().has_term() || !IsWellFormedTermClause(clause.node().term())) {
+        !well_formed) {
       return std::nullopt;
     }
   }
   std::vector<OpenClause> clauses;
   for (const v1::BooleanClause& clause : boolean.clauses()) {
-    std::vector<TermGroupField> fields;
-    if (!ResolveFields(scoring, clause.node().term(), clause.occur() != v1::OCCUR_MUST_NOT,
-                       &fields)) {
-      return std::nullopt;
-    }
-    absl::StatusOr<std::unique_ptr<TermGroupScorer>> scorer =
-        TermGroupScorer::Open(postings, snapshot, scoring, std::move(fields));
+    absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> scorer =
+        OpenScorer(postings, snapshot, scoring, clause);
     if (!scorer.ok()) return scorer.status();
-    clauses.push_back(OpenClause{clause.occur(), *std::move(scorer)});
+    if (!scorer->has_value()) return std::nullopt;
+    clauses.push_back(OpenClause{clause.occur(), *std::move(*scorer)});
   }
   TopKRun run(std::move(clauses), BoostOrOne(boolean.boost()), total_hits_threshold, collector);
   absl::StatusOr<PrunedCount> count = run.Run();

@@ -1,11 +1,12 @@
 // PrunedTopK: the top hits of a plain keyword query, document at a time,
 // without scoring every posting.
 //
-// Applies when the plan's root is one boolean of term clauses (MUST,
-// SHOULD, MUST_NOT), every scored form has its statistics, and hits are
-// ranked by score; otherwise it returns std::nullopt and the caller uses the
+// Applies when the plan's root is one boolean of term and phrase clauses
+// (MUST, SHOULD, MUST_NOT), every scored form has its statistics, and hits
+// are ranked by score; otherwise it returns std::nullopt and the caller uses the
 // exhaustive QueryEvaluator. Scores are bit-identical to the evaluator's
-// (same additions in the same order, term_group_scorer.h), so sharding and
+// (same additions in the same order, term_group_scorer.h and
+// phrase_scorer.h), so sharding and
 // the choice of path never change a ranking.
 //
 // With MUST clauses, the required lists are intersected and every match is

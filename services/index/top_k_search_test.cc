@@ -108,6 +108,25 @@ v1::QueryNode RandomQuery(std::mt19937& random) {
     const int occur = static_cast<int>(random() % 10);
     clause->set_occur(occur < 7 ? v1::OCCUR_SHOULD : occur < 9 ? v1::OCCUR_MUST
                                                                : v1::OCCUR_MUST_NOT);
+    if (random() % 5 == 0) {
+      // A phrase of 1 to 3 frequent words (short lists of candidates with
+      // real position checks), sometimes with a gap or an alternative.
+      v1::PhraseClause* phrase = clause->mutable_node()->mutable_phrase();
+      const int words = 1 + static_cast<int>(random() % 3);
+      uint32_t offset = 0;
+      for (int w = 0; w < words; ++w) {
+        v1::TermClause* word = phrase->add_words();
+        word->set_term(absl::StrCat("w", random() % 6));
+        if (random() % 4 == 0) word->add_alternatives(absl::StrCat("w", random() % 6));
+        phrase->add_offsets(offset);
+        offset += 1 + (random() % 4 == 0 ? 1 : 0);
+      }
+      const v1::Field phrase_fields[] = {v1::FIELD_UNSPECIFIED, v1::FIELD_BODY, v1::FIELD_TITLE};
+      phrase->set_field(phrase_fields[random() % 3]);
+      const float phrase_boosts[] = {0, 0.2f, 1.5f};
+      phrase->set_boost(phrase_boosts[random() % 3]);
+      continue;
+    }
     v1::TermClause* term = clause->mutable_node()->mutable_term();
     // Mostly frequent words (long lists), sometimes rare or absent ones.
     const int pick = static_cast<int>(random() % 10);
@@ -164,11 +183,11 @@ TEST_F(TopKSearchTest, PrunedHitsAndScoresEqualExhaustiveOnes) {
 }
 
 TEST_F(TopKSearchTest, OtherPlansAreLeftToTheEvaluator) {
-  v1::QueryNode phrase;
-  phrase.mutable_phrase()->add_words()->set_term("w1");
+  v1::QueryNode prefix;
+  prefix.mutable_prefix()->set_field(v1::FIELD_BODY);
   v1::QueryNode root;
   v1::BooleanClause* clause = root.mutable_boolean()->add_clauses();
-  *clause->mutable_node() = phrase;
+  *clause->mutable_node() = prefix;
   v1::ShardSearchRequest request = RequestFor(root, 10);
   ScoringContext scoring;
   HitCollector collector(nullptr, nullptr, nullptr, v1::HIT_ORDER_SCORE, 10, nullptr);

@@ -1,0 +1,206 @@
+#include "services/index/phrase_scorer.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "services/index/bm25.h"
+#include "services/index/term_group_scorer.h"
+
+namespace loupe {
+namespace {
+
+uint32_t WordDocid(const std::vector<std::unique_ptr<PostingCursor>>& forms) {
+  uint32_t docid = kEndDocid;
+  for (const auto& cursor : forms) docid = std::min(docid, cursor->docid());
+  return docid;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PhraseScorer>> PhraseScorer::Open(
+    const PostingStore& postings, const rocksdb::Snapshot* snapshot,
+    const ScoringContext& scoring, std::vector<PhraseField> fields,
+    std::vector<uint32_t> offsets) {
+  std::unique_ptr<PhraseScorer> scorer(new PhraseScorer(scoring, std::move(offsets)));
+  for (PhraseField& spec : fields) {
+    FieldMatch field;
+    bool complete = true;
+    for (size_t w = 0; w < spec.words.size() && complete; ++w) {
+      Word word;
+      const std::vector<std::string>& keys = spec.words[w];
+      for (size_t k = 0; k < keys.size(); ++k) {
+        word.repeated_forms |= std::find(keys.begin(), keys.begin() + k, keys[k]) !=
+                               keys.begin() + k;
+        absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+            PostingCursor::Open(postings, snapshot, keys[k]);
+        if (!cursor.ok()) return cursor.status();
+        if ((*cursor)->document_frequency() > 0) word.forms.push_back(*std::move(cursor));
+      }
+      complete = !word.forms.empty();
+      field.words.push_back(std::move(word));
+    }
+    if (!complete || field.words.empty()) continue;
+    field.spec = std::move(spec);
+    scorer->fields_.push_back(std::move(field));
+  }
+  for (const FieldMatch& field : scorer->fields_) {
+    scorer->max_score_ += scorer->FieldBound(field, /*whole_list=*/true);
+  }
+  return scorer;
+}
+
+double PhraseScorer::FieldBound(const FieldMatch& field, bool whole_list) const {
+  // Any word's bound holds, unless the first word repeats a form (its
+  // matches then count more than once): then only the first word's.
+  double bound = std::numeric_limits<double>::infinity();
+  std::vector<const std::vector<Impact>*> frontiers;
+  const size_t words = field.words.front().repeated_forms ? 1 : field.words.size();
+  for (size_t w = 0; w < words; ++w) {
+    frontiers.clear();
+    for (const auto& cursor : field.words[w].forms) {
+      if (whole_list) {
+        frontiers.push_back(&cursor->impacts());
+      } else if (cursor->has_block()) {
+        frontiers.push_back(&cursor->block().impacts());
+      }
+    }
+    bound = std::min(bound, GroupScoreBound(frontiers, k1_, b_, field.spec.weight,
+                                            field.spec.idf, field.spec.average_length));
+  }
+  return bound;
+}
+
+uint32_t PhraseScorer::Frequency(FieldMatch* field, uint32_t docid) {
+  const size_t n = field->words.size();
+  positions_.resize(n);
+  for (size_t w = 0; w < n; ++w) {
+    std::vector<uint32_t>& positions = positions_[w];
+    positions.clear();
+    for (auto& cursor : field->words[w].forms) {
+      if (cursor->docid() != docid) continue;
+      absl::Status status = cursor->Positions(&scratch_);
+      if (!status.ok()) {
+        if (status_.ok()) status_ = status;
+        return 0;
+      }
+      positions.insert(positions.end(), scratch_.begin(), scratch_.end());
+      if (w == 0) field->length = cursor->field_length();
+    }
+    std::sort(positions.begin(), positions.end());
+  }
+  uint32_t frequency = 0;
+  for (uint32_t start : positions_[0]) {
+    bool match = true;
+    for (size_t w = 1; w < n && match; ++w) {
+      match = std::binary_search(positions_[w].begin(), positions_[w].end(),
+                                 start + offsets_[w]);
+    }
+    if (match) ++frequency;
+  }
+  return frequency;
+}
+
+void PhraseScorer::Seek(FieldMatch* field, uint32_t target) {
+  uint32_t candidate = target;
+  while (status_.ok()) {
+    // Leapfrog until every word is on the same document.
+    bool agree = false;
+    while (!agree) {
+      agree = true;
+      for (Word& word : field->words) {
+        for (auto& cursor : word.forms) cursor->Advance(candidate);
+        const uint32_t docid = WordDocid(word.forms);
+        if (docid == kEndDocid) {
+          field->docid = kEndDocid;
+          return;
+        }
+        if (docid != candidate) {
+          candidate = docid;
+          agree = false;
+        }
+      }
+    }
+    const uint32_t frequency = Frequency(field, candidate);
+    if (frequency > 0) {
+      field->docid = candidate;
+      field->frequency = frequency;
+      return;
+    }
+    if (candidate == kEndDocid - 1) break;
+    ++candidate;
+  }
+  field->docid = kEndDocid;
+}
+
+void PhraseScorer::UpdateDocid() {
+  docid_ = kEndDocid;
+  for (const FieldMatch& field : fields_) docid_ = std::min(docid_, field.docid);
+}
+
+void PhraseScorer::Advance(uint32_t target) {
+  for (FieldMatch& field : fields_) {
+    if (!started_ || field.docid < target) Seek(&field, target);
+  }
+  started_ = true;
+  UpdateDocid();
+}
+
+void PhraseScorer::Next() {
+  if (!started_) {
+    Advance(0);
+    return;
+  }
+  if (docid_ == kEndDocid) return;
+  const uint32_t current = docid_;
+  for (FieldMatch& field : fields_) {
+    if (field.docid == current) Seek(&field, current + 1);
+  }
+  UpdateDocid();
+}
+
+double PhraseScorer::Score() {
+  double score = 0.0;
+  for (const FieldMatch& field : fields_) {
+    if (field.docid != docid_) continue;
+    score += Bm25TermScore(k1_, b_, field.spec.weight, field.spec.idf, field.frequency,
+                           field.length, field.spec.average_length);
+  }
+  return score;
+}
+
+double PhraseScorer::BlockBound(uint32_t target, uint32_t* upto) {
+  *upto = kEndDocid;
+  bool changed = block_lasts_.empty();
+  size_t c = 0;
+  for (FieldMatch& field : fields_) {
+    for (Word& word : field.words) {
+      for (auto& cursor : word.forms) {
+        const uint32_t last = cursor->ShallowAdvance(target);
+        *upto = std::min(*upto, last);
+        if (c == block_lasts_.size()) block_lasts_.push_back(0);
+        changed |= block_lasts_[c] != last;
+        block_lasts_[c++] = last;
+      }
+    }
+  }
+  if (!changed) return block_bound_;
+  double bound = 0;
+  for (const FieldMatch& field : fields_) bound += FieldBound(field, /*whole_list=*/false);
+  block_bound_ = bound;
+  return bound;
+}
+
+absl::Status PhraseScorer::status() const {
+  if (!status_.ok()) return status_;
+  for (const FieldMatch& field : fields_) {
+    for (const Word& word : field.words) {
+      for (const auto& cursor : word.forms) {
+        if (!cursor->status().ok()) return cursor->status();
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace loupe

@@ -1,0 +1,112 @@
+// PhraseScorer: a phrase clause ("words at their offsets", consecutive
+// positions of one field) walked document at a time, as a ClauseScorer
+// (clause_scorer.h).
+//
+// Per field, the words' lists are intersected (a word is the union of its
+// forms' lists), then positions decide: the phrase frequency is the number
+// of positions p of the first word such that every word i is at p +
+// offsets[i]. The score is QueryEvaluator's: per field in kTextFields
+// order, BM25 of the phrase frequency with the sum of the words' idfs and
+// the field length, added to 0.0 in that order.
+// Bounds: the phrase frequency never exceeds any word's summed tf in the
+// document (each match uses one position of every word), so the tightest
+// word's impact bound, computed with the phrase's idf, bounds the field.
+//
+//   std::vector<PhraseField> fields = ...;  // weight, idf sum, average, word forms
+//   absl::StatusOr<std::unique_ptr<PhraseScorer>> scorer =
+//       PhraseScorer::Open(postings, snapshot, scoring, fields, {0, 1});
+#ifndef LOUPE_SERVICES_INDEX_PHRASE_SCORER_H_
+#define LOUPE_SERVICES_INDEX_PHRASE_SCORER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "loupe/v1/index.pb.h"
+#include "rocksdb/db.h"
+#include "services/index/clause_scorer.h"
+#include "services/index/posting_cursor.h"
+#include "services/index/posting_store.h"
+#include "services/index/scoring_context.h"
+
+namespace loupe {
+
+// One field of a phrase, resolved against the request's statistics.
+struct PhraseField {
+  v1::Field field = v1::FIELD_BODY;
+  // Boost times the field weight.
+  double weight = 0;
+  // Sum of the words' idfs.
+  double idf = 0;
+  double average_length = 0;
+  // Per word, the PostingStore::TermKey of each form (repeats included, as
+  // the evaluator reads them).
+  std::vector<std::vector<std::string>> words;
+};
+
+class PhraseScorer : public ClauseScorer {
+ public:
+  // `fields` in kTextFields order; `offsets` one per word, from 0,
+  // ascending. A field where a word has no list in the shard is dropped.
+  static absl::StatusOr<std::unique_ptr<PhraseScorer>> Open(const PostingStore& postings,
+                                                            const rocksdb::Snapshot* snapshot,
+                                                            const ScoringContext& scoring,
+                                                            std::vector<PhraseField> fields,
+                                                            std::vector<uint32_t> offsets);
+
+  uint32_t docid() const override { return docid_; }
+  void Next() override;
+  void Advance(uint32_t target) override;
+  double Score() override;
+  double max_score() const override { return max_score_; }
+  double BlockBound(uint32_t target, uint32_t* upto) override;
+  absl::Status status() const override;
+
+ private:
+  struct Word {
+    std::vector<std::unique_ptr<PostingCursor>> forms;
+    // The first word repeats a form: its matches count once per repeat.
+    bool repeated_forms = false;
+  };
+  struct FieldMatch {
+    PhraseField spec;
+    std::vector<Word> words;
+    // The field's current match (kEndDocid: none left), its phrase
+    // frequency and field length.
+    uint32_t docid = kEndDocid;
+    uint32_t frequency = 0;
+    uint32_t length = 0;
+  };
+
+  PhraseScorer(const ScoringContext& scoring, std::vector<uint32_t> offsets)
+      : k1_(scoring.k1), b_(scoring.b), offsets_(std::move(offsets)) {}
+  // Moves `field` to its first match at or after `target`.
+  void Seek(FieldMatch* field, uint32_t target);
+  // Phrase frequency of `field` at `docid`, where every word is present.
+  uint32_t Frequency(FieldMatch* field, uint32_t docid);
+  // Bound of one field's score from each word's current impacts.
+  double FieldBound(const FieldMatch& field, bool whole_list) const;
+  void UpdateDocid();
+
+  double k1_;
+  double b_;
+  std::vector<uint32_t> offsets_;
+  std::vector<FieldMatch> fields_;
+  uint32_t docid_ = kEndDocid;
+  bool started_ = false;
+  double max_score_ = 0;
+  absl::Status status_;
+  // Per word's positions at the candidate (scratch).
+  std::vector<std::vector<uint32_t>> positions_;
+  std::vector<uint32_t> scratch_;
+  // BlockBound's cache, as in TermGroupScorer.
+  std::vector<uint32_t> block_lasts_;
+  double block_bound_ = 0;
+};
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_PHRASE_SCORER_H_
