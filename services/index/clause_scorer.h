@@ -4,7 +4,12 @@
 //
 // Contract: docid() is kEndDocid before the first Advance/Next and past the
 // end; moves are forward only. Score() is the clause's exact score at
-// docid() (QueryEvaluator's arithmetic). max_score() bounds Score() over
+// docid() (QueryEvaluator's arithmetic). AdvanceExact(target) only says
+// whether the clause matches at `target` (and makes Score() valid there
+// when it does), doing no work past it: for a clause that is only looked
+// up, such as a phrase checked on another clause's candidate; afterwards
+// docid() is defined only after an Advance(> target). max_score() bounds
+// Score() over
 // every document; BlockBound(target, &upto) bounds it over [target, upto]
 // reading block headers only, after which docid() is defined only after an
 // Advance(>= target).
@@ -27,6 +32,7 @@ class ClauseScorer {
   virtual uint32_t docid() const = 0;
   virtual void Next() = 0;
   virtual void Advance(uint32_t target) = 0;
+  virtual bool AdvanceExact(uint32_t target) = 0;
   virtual double Score() = 0;
   virtual double max_score() const = 0;
   virtual double BlockBound(uint32_t target, uint32_t* upto) = 0;

@@ -112,6 +112,7 @@ void PhraseScorer::Seek(FieldMatch* field, uint32_t target) {
         for (auto& cursor : word.forms) cursor->Advance(candidate);
         const uint32_t docid = WordDocid(word.forms);
         if (docid == kEndDocid) {
+          field->positioned = true;
           field->docid = kEndDocid;
           return;
         }
@@ -123,6 +124,7 @@ void PhraseScorer::Seek(FieldMatch* field, uint32_t target) {
     }
     const uint32_t frequency = Frequency(field, candidate);
     if (frequency > 0) {
+      field->positioned = true;
       field->docid = candidate;
       field->frequency = frequency;
       return;
@@ -130,6 +132,7 @@ void PhraseScorer::Seek(FieldMatch* field, uint32_t target) {
     if (candidate == kEndDocid - 1) break;
     ++candidate;
   }
+  field->positioned = true;
   field->docid = kEndDocid;
 }
 
@@ -140,10 +143,34 @@ void PhraseScorer::UpdateDocid() {
 
 void PhraseScorer::Advance(uint32_t target) {
   for (FieldMatch& field : fields_) {
-    if (!started_ || field.docid < target) Seek(&field, target);
+    if (!started_ || !field.positioned || field.docid < target) Seek(&field, target);
   }
   started_ = true;
   UpdateDocid();
+}
+
+bool PhraseScorer::AdvanceExact(uint32_t target) {
+  started_ = true;
+  bool any = false;
+  for (FieldMatch& field : fields_) {
+    if (field.positioned && field.docid >= target) {
+      any |= field.docid == target;
+      continue;
+    }
+    // Every word at `target`, then the positions; nothing past it.
+    bool all_words = true;
+    for (Word& word : field.words) {
+      for (auto& cursor : word.forms) cursor->Advance(target);
+      all_words = all_words && WordDocid(word.forms) == target;
+    }
+    const uint32_t frequency = all_words ? Frequency(&field, target) : 0;
+    field.positioned = frequency > 0;
+    field.docid = target;
+    field.frequency = frequency;
+    any |= frequency > 0;
+  }
+  docid_ = any ? target : kEndDocid;
+  return any;
 }
 
 void PhraseScorer::Next() {
@@ -154,7 +181,7 @@ void PhraseScorer::Next() {
   if (docid_ == kEndDocid) return;
   const uint32_t current = docid_;
   for (FieldMatch& field : fields_) {
-    if (field.docid == current) Seek(&field, current + 1);
+    if (!field.positioned || field.docid == current) Seek(&field, current + 1);
   }
   UpdateDocid();
 }
@@ -162,7 +189,7 @@ void PhraseScorer::Next() {
 double PhraseScorer::Score() {
   double score = 0.0;
   for (const FieldMatch& field : fields_) {
-    if (field.docid != docid_) continue;
+    if (!field.positioned || field.docid != docid_) continue;
     score += Bm25TermScore(k1_, b_, field.spec.weight, field.spec.idf, field.frequency,
                            field.length, field.spec.average_length);
   }

@@ -60,6 +60,7 @@ class PhraseScorer : public ClauseScorer {
   uint32_t docid() const override { return docid_; }
   void Next() override;
   void Advance(uint32_t target) override;
+  bool AdvanceExact(uint32_t target) override;
   double Score() override;
   double max_score() const override { return max_score_; }
   double BlockBound(uint32_t target, uint32_t* upto) override;
@@ -75,7 +76,9 @@ class PhraseScorer : public ClauseScorer {
     PhraseField spec;
     std::vector<Word> words;
     // The field's current match (kEndDocid: none left), its phrase
-    // frequency and field length.
+    // frequency and field length. After AdvanceExact the match is known
+    // only at its target: `positioned` is false when there was none.
+    bool positioned = false;
     uint32_t docid = kEndDocid;
     uint32_t frequency = 0;
     uint32_t length = 0;

@@ -62,6 +62,10 @@ class TermGroupScorer : public ClauseScorer {
   uint32_t docid() const override { return docid_; }
   void Next() override;
   void Advance(uint32_t target) override;
+  bool AdvanceExact(uint32_t target) override {
+    Advance(target);
+    return docid_ == target;
+  }
   double Score() override;
   double max_score() const override { return max_score_; }
   double BlockBound(uint32_t target, uint32_t* upto) override;

@@ -115,8 +115,7 @@ absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> OpenScorer(
 bool Excluded(const std::vector<OpenClause>& clauses, uint32_t docid) {
   for (const OpenClause& clause : clauses) {
     if (clause.occur != v1::OCCUR_MUST_NOT) continue;
-    clause.scorer->Advance(docid);
-    if (clause.scorer->docid() == docid) return true;
+    if (clause.scorer->AdvanceExact(docid)) return true;
   }
   return false;
 }
@@ -194,8 +193,7 @@ class TopKRun {
           if (clauses_[i].occur == v1::OCCUR_MUST) {
             Contribute(i);
           } else if (clauses_[i].occur == v1::OCCUR_SHOULD) {
-            clauses_[i].scorer->Advance(docid);
-            if (clauses_[i].scorer->docid() == docid) Contribute(i);
+            if (clauses_[i].scorer->AdvanceExact(docid)) Contribute(i);
           }
         }
         ++count_.total_hits;
@@ -212,7 +210,15 @@ class TopKRun {
                                            : -std::numeric_limits<double>::infinity();
   }
 
-  // Block-max MaxScore over the SHOULD clauses.
+  // An essential list of the disjunction: its clause, current docid and
+  // score bound (boost applied).
+  struct Essential {
+    size_t clause;
+    uint32_t docid;
+    double bound;
+  };
+
+  // Block-max MaxScore with WAND pivoting over the SHOULD clauses.
   absl::Status Disjunction() {
     std::vector<size_t> order;  // SHOULD clauses by ascending bound
     for (size_t i = 0; i < clauses_.size(); ++i) {
@@ -227,42 +233,76 @@ class TopKRun {
     for (size_t k = 0; k < order.size(); ++k) {
       bound_below[k + 1] = bound_below[k] + clauses_[order[k]].scorer->max_score() * boost_;
     }
-    for (size_t i : order) clauses_[i].scorer->Advance(0);
     size_t first_essential = 0;
+    std::vector<Essential> essential;
+    for (size_t i : order) {
+      clauses_[i].scorer->Advance(0);
+      essential.push_back({i, clauses_[i].scorer->docid(), clauses_[i].scorer->max_score() * boost_});
+    }
     double entry = EntryScore();
+    auto by_docid = [](const Essential& a, const Essential& b) { return a.docid < b.docid; };
+    auto advance = [&](Essential& list, uint32_t target) {
+      clauses_[list.clause].scorer->Advance(target);
+      list.docid = clauses_[list.clause].scorer->docid();
+    };
     while (true) {
-      uint32_t docid = kEndDocid;
-      for (size_t k = first_essential; k < order.size(); ++k) {
-        docid = std::min(docid, clauses_[order[k]].scorer->docid());
+      // Insertion sort: only the lists that moved are out of place.
+      for (size_t j = 1; j < essential.size(); ++j) {
+        for (size_t m = j; m > 0 && by_docid(essential[m], essential[m - 1]); --m) {
+          std::swap(essential[m], essential[m - 1]);
+        }
       }
-      if (docid == kEndDocid) return absl::OkStatus();
+      if (essential.empty() || essential.front().docid == kEndDocid) return absl::OkStatus();
 
-      if (first_essential > 0 || entry > -std::numeric_limits<double>::infinity()) {
-        // Can anything in the essential lists' current blocks enter?
-        uint32_t upto = kEndDocid;
+      // Pivot: the first docid where the lists up to it, with everything
+      // non-essential, could reach the entry score. Documents before it are
+      // only in lists whose bounds add up to less.
+      double reach = bound_below[first_essential];
+      size_t pivot = essential.size();
+      for (size_t j = 0; j < essential.size() && essential[j].docid != kEndDocid; ++j) {
+        reach += essential[j].bound;
+        if (!Below(reach, entry)) {
+          pivot = j;
+          break;
+        }
+      }
+      if (pivot == essential.size()) {
+        count_.lower_bound = true;  // Nothing left can enter.
+        return absl::OkStatus();
+      }
+      const uint32_t docid = essential[pivot].docid;
+      while (pivot + 1 < essential.size() && essential[pivot + 1].docid == docid) ++pivot;
+      if (essential.front().docid < docid) {
+        for (size_t j = 0; j < pivot && essential[j].docid < docid; ++j) {
+          advance(essential[j], docid);
+        }
+        count_.lower_bound = true;
+        continue;
+      }
+
+      // Every list up to the pivot is on `docid`: can their blocks enter?
+      if (entry > -std::numeric_limits<double>::infinity()) {
         double block_bound = bound_below[first_essential];
-        for (size_t k = first_essential; k < order.size(); ++k) {
+        uint32_t next = pivot + 1 < essential.size() ? essential[pivot + 1].docid : kEndDocid;
+        for (size_t j = 0; j <= pivot; ++j) {
           uint32_t block_end = kEndDocid;
-          block_bound += clauses_[order[k]].scorer->BlockBound(docid, &block_end) * boost_;
-          upto = std::min(upto, block_end);
+          block_bound += clauses_[essential[j].clause].scorer->BlockBound(docid, &block_end) *
+                         boost_;
+          next = std::min(next, block_end == kEndDocid ? kEndDocid : block_end + 1);
         }
         if (Below(block_bound, entry)) {
           count_.lower_bound = true;
-          if (upto == kEndDocid) return absl::OkStatus();
-          for (size_t k = first_essential; k < order.size(); ++k) {
-            clauses_[order[k]].scorer->Advance(upto + 1);
-          }
+          if (next == kEndDocid) return absl::OkStatus();
+          for (size_t j = 0; j <= pivot; ++j) advance(essential[j], next);
           continue;
         }
       }
 
       Reset();
       double partial = 0;
-      for (size_t k = first_essential; k < order.size(); ++k) {
-        const size_t i = order[k];
-        if (clauses_[i].scorer->docid() != docid) continue;
-        Contribute(i);
-        partial += contributions_[i] * boost_;
+      for (size_t j = 0; j <= pivot; ++j) {
+        Contribute(essential[j].clause);
+        partial += contributions_[essential[j].clause] * boost_;
       }
       bool dropped = false;
       for (size_t k = first_essential; k-- > 0;) {
@@ -278,14 +318,13 @@ class TopKRun {
           dropped = true;
           break;
         }
-        scorer.Advance(docid);
-        if (scorer.docid() != docid) continue;
+        if (!scorer.AdvanceExact(docid)) continue;
         Contribute(i);
         partial += contributions_[i] * boost_;
       }
-      for (size_t k = first_essential; k < order.size(); ++k) {
-        ClauseScorer& scorer = *clauses_[order[k]].scorer;
-        if (scorer.docid() == docid) scorer.Next();
+      for (size_t j = 0; j <= pivot; ++j) {
+        clauses_[essential[j].clause].scorer->Next();
+        essential[j].docid = clauses_[essential[j].clause].scorer->docid();
       }
       if (dropped) {
         count_.lower_bound = true;
@@ -295,8 +334,12 @@ class TopKRun {
       ++count_.total_hits;
       LOUPE_RETURN_IF_ERROR(collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
       entry = EntryScore();
+      // Lists whose bounds, with all below them, cannot reach the entry
+      // score become non-essential: only looked up for candidates.
       while (first_essential < order.size() && Below(bound_below[first_essential + 1], entry)) {
-        ++first_essential;
+        const size_t clause = order[first_essential++];
+        essential.erase(std::find_if(essential.begin(), essential.end(),
+                                     [clause](const Essential& e) { return e.clause == clause; }));
         count_.lower_bound = true;
       }
     }
