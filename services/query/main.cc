@@ -46,6 +46,23 @@ ABSL_FLAG(std::string, query_languages, "en,fr,und",
           "Comma-separated languages (ISO 639-1, or und = unstemmed) a query is analysed in when "
           "SearchRequest.lang is empty; each word becomes one term with all its forms");
 
+// Ranking defaults chosen leave-one-collection-out on SciFact, Cranfield and
+// CISI (tests/eval/run_eval.py --sweep, tools/eval/loco.py; README "Relevance").
+ABSL_FLAG(double, proximity_boost, loupe::query::DefaultPlanRanking().proximity_boost,
+          "Boost of the extra phrase of every two adjacent words of a plain query (the ordered "
+          "window of a sequential dependence model), 0..10; 0 = no proximity phrases");
+
+ABSL_FLAG(bool, stemmed_forms_only, loupe::query::DefaultPlanRanking().stemmed_forms_only,
+          "Leave out a query word's unstemmed (und) form when another query language stems it "
+          "into a different form");
+ABSL_FLAG(bool, repeated_words_add_up,
+          loupe::query::DefaultPlanRanking().repeated_words_add_up,
+          "A word repeated in a query adds its boosts (query term frequency) instead of counting "
+          "once");
+
+ABSL_FLAG(bool, proximity_body_only, loupe::query::DefaultPlanRanking().proximity_body_only,
+          "Proximity phrases of words without a field scope score in the body only");
+
 namespace {
 
 // TermStats takes at most 1,024 terms and a clause may need 2 (title, body).
@@ -84,6 +101,10 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_max_clauses) == 0 ||
       absl::GetFlag(FLAGS_max_clauses) > kMaxClausesLimit) {
     Fail(absl::StrCat("--max_clauses must be in 1..", kMaxClausesLimit));
+  }
+  const double proximity_boost = absl::GetFlag(FLAGS_proximity_boost);
+  if (!(proximity_boost >= 0 && proximity_boost <= loupe::query::kMaxProximityBoost)) {
+    Fail(absl::StrCat("--proximity_boost must be in 0..", loupe::query::kMaxProximityBoost));
   }
   if (absl::GetFlag(FLAGS_max_query_depth) == 0) Fail("--max_query_depth must be > 0");
   if (absl::GetFlag(FLAGS_max_prefix_expansions) == 0 ||
@@ -124,6 +145,10 @@ int main(int argc, char** argv) {
   options.max_facet_values_per_shard = absl::GetFlag(FLAGS_max_facet_values_per_shard);
   options.default_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_default_timeout_ms));
   options.query_languages = *query_languages;
+  options.ranking.proximity_boost = static_cast<float>(proximity_boost);
+  options.ranking.stemmed_forms_only = absl::GetFlag(FLAGS_stemmed_forms_only);
+  options.ranking.repeated_words_add_up = absl::GetFlag(FLAGS_repeated_words_add_up);
+  options.ranking.proximity_body_only = absl::GetFlag(FLAGS_proximity_body_only);
   loupe::query::QueryEngine engine(addresses, options);
   loupe::query::SearchRequestLimits limits;
   limits.max_limit = absl::GetFlag(FLAGS_max_limit);

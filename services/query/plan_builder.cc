@@ -74,6 +74,15 @@ using TermsByOffset = absl::flat_hash_map<uint32_t, std::string>;
 
 std::vector<std::string> DefaultQueryLanguages() { return {"en", "fr", "und"}; }
 
+PlanRanking DefaultPlanRanking() {
+  PlanRanking ranking;
+  ranking.proximity_boost = 0.2f;
+  ranking.stemmed_forms_only = false;
+  ranking.repeated_words_add_up = true;
+  ranking.proximity_body_only = true;
+  return ranking;
+}
+
 absl::StatusOr<std::vector<std::string>> ParseQueryLanguages(absl::string_view list) {
   std::vector<std::string> languages;
   for (absl::string_view entry : absl::StrSplit(list, ',')) {
@@ -96,9 +105,11 @@ absl::StatusOr<std::vector<std::string>> ParseQueryLanguages(absl::string_view l
   return languages;
 }
 
-PlanBuilder::PlanBuilder(size_t max_clauses, std::vector<std::string> query_languages)
+PlanBuilder::PlanBuilder(size_t max_clauses, std::vector<std::string> query_languages,
+                         PlanRanking ranking)
     : max_clauses_(max_clauses),
       query_languages_(std::move(query_languages)),
+      ranking_(ranking),
       analyzer_(MakeDefaultAnalyzer()) {
   if (query_languages_.empty()) query_languages_ = DefaultQueryLanguages();
 }
@@ -114,21 +125,36 @@ class PlanBuilder::Converter {
     out->set_boost(group.boost);
     // (forms, field, occur) -> index of its clause in `out`.
     absl::flat_hash_map<std::tuple<std::string, int, int>, int> seen;
+    ProximityChain proximity;
     for (const ParsedNode& child : group.children) {
       const loupe::v1::Occur occur = ToProtoOccur(child.occur);
+      const bool chained = child.kind == ParsedNode::Kind::kTerm &&
+                           child.occur == Occur::kShould &&
+                           builder_.ranking_.proximity_boost > 0;
+      if (!chained) proximity.Break();
       switch (child.kind) {
         case ParsedNode::Kind::kTerm: {
           std::vector<std::vector<std::string>> words;
-          LOUPE_RETURN_IF_ERROR(Words(child.text, child.position, &words, nullptr));
+          std::vector<uint32_t> offsets;
+          uint32_t token_count = 0;
+          LOUPE_RETURN_IF_ERROR(Words(child.text, child.position, &words, &offsets, &token_count));
+          const loupe::v1::Field field = ToProtoField(child.field);
+          if (chained) {
+            for (size_t w = 0; w < words.size(); ++w) {
+              proximity.Add(words[w], offsets[w], field, child.boost);
+            }
+            proximity.Advance(token_count);
+          }
           for (std::vector<std::string>& forms : words) {
-            const loupe::v1::Field field = ToProtoField(child.field);
             auto [it, inserted] = seen.try_emplace(
                 std::make_tuple(absl::StrJoin(forms, std::string(1, '\0')),
                                 static_cast<int>(field), static_cast<int>(occur)),
                 out->clauses_size());
             if (!inserted) {
               auto* term = out->mutable_clauses(it->second)->mutable_node()->mutable_term();
-              term->set_boost(std::max(term->boost(), child.boost));
+              term->set_boost(builder_.ranking_.repeated_words_add_up
+                                  ? term->boost() + child.boost
+                                  : std::max(term->boost(), child.boost));
               continue;
             }
             loupe::v1::BooleanClause* clause = out->add_clauses();
@@ -140,7 +166,7 @@ class PlanBuilder::Converter {
         case ParsedNode::Kind::kPhrase: {
           std::vector<std::vector<std::string>> words;
           std::vector<uint32_t> offsets;
-          LOUPE_RETURN_IF_ERROR(Words(child.text, child.position, &words, &offsets));
+          LOUPE_RETURN_IF_ERROR(Words(child.text, child.position, &words, &offsets, nullptr));
           if (words.empty()) break;
           loupe::v1::BooleanClause* clause = out->add_clauses();
           clause->set_occur(occur);
@@ -220,10 +246,81 @@ class PlanBuilder::Converter {
         }
       }
     }
+    for (const ProximityChain::Pair& pair : proximity.pairs()) {
+      loupe::v1::BooleanClause* clause = out->add_clauses();
+      clause->set_occur(loupe::v1::OCCUR_SHOULD);
+      loupe::v1::PhraseClause* phrase = clause->mutable_node()->mutable_phrase();
+      phrase->set_field(pair.field == loupe::v1::FIELD_UNSPECIFIED &&
+                                builder_.ranking_.proximity_body_only
+                            ? loupe::v1::FIELD_BODY
+                            : pair.field);
+      phrase->set_boost(builder_.ranking_.proximity_boost * pair.boost);
+      FillTerm(pair.first, loupe::v1::FIELD_UNSPECIFIED, 0, phrase->add_words());
+      FillTerm(pair.second, loupe::v1::FIELD_UNSPECIFIED, 0, phrase->add_words());
+      phrase->add_offsets(0);
+      phrase->add_offsets(pair.gap);
+    }
     return absl::OkStatus();
   }
 
  private:
+  // The adjacent scored words of a run of plain SHOULD terms in one group,
+  // as proximity pairs. Positions count every token of the run, dropped
+  // stop words included, so a pair's gap is what it is in a document.
+  class ProximityChain {
+   public:
+    struct Pair {
+      std::vector<std::string> first;
+      std::vector<std::string> second;
+      uint32_t gap = 1;
+      loupe::v1::Field field = loupe::v1::FIELD_UNSPECIFIED;
+      float boost = 1;
+    };
+
+    // A scored word at `offset` within the current term's tokens.
+    void Add(const std::vector<std::string>& forms, uint32_t offset, loupe::v1::Field field,
+             float boost) {
+      const uint32_t position = base_ + offset;
+      if (has_previous_ && previous_field_ == field && position > previous_position_ &&
+          position - previous_position_ <= kMaxProximityGap) {
+        Pair pair{previous_forms_, forms, position - previous_position_, field,
+                  std::min(previous_boost_, boost)};
+        std::string key = absl::StrCat(absl::StrJoin(pair.first, std::string(1, '\0')),
+                                       std::string(1, '\1'),
+                                       absl::StrJoin(pair.second, std::string(1, '\0')), "/",
+                                       pair.gap, "/", static_cast<int>(field));
+        auto [it, inserted] = seen_.try_emplace(std::move(key), pairs_.size());
+        if (inserted) {
+          pairs_.push_back(std::move(pair));
+        } else {
+          pairs_[it->second].boost = std::max(pairs_[it->second].boost, pair.boost);
+        }
+      }
+      has_previous_ = true;
+      previous_forms_ = forms;
+      previous_position_ = position;
+      previous_field_ = field;
+      previous_boost_ = boost;
+    }
+    // The current term's `token_count` tokens are done.
+    void Advance(uint32_t token_count) { base_ += token_count; }
+    // Something other than a plain SHOULD term: the next word starts anew.
+    void Break() { has_previous_ = false; }
+
+    const std::vector<Pair>& pairs() const { return pairs_; }
+
+   private:
+    uint32_t base_ = 0;
+    bool has_previous_ = false;
+    std::vector<std::string> previous_forms_;
+    uint32_t previous_position_ = 0;
+    loupe::v1::Field previous_field_ = loupe::v1::FIELD_UNSPECIFIED;
+    float previous_boost_ = 1;
+    std::vector<Pair> pairs_;
+    // Pair key -> index in pairs_: a repeated pair keeps the largest boost.
+    absl::flat_hash_map<std::string, size_t> seen_;
+  };
+
   void FillTerm(const std::vector<std::string>& forms, loupe::v1::Field field, float boost,
                 loupe::v1::TermClause* term) {
     term->set_term(forms[0]);
@@ -234,15 +331,19 @@ class PlanBuilder::Converter {
 
   // The analysed words of `text`: each word's distinct forms over the query
   // languages (stop words left out when dropping them) and, when `offsets`
-  // is given, each word's position.
+  // is given, each word's position; `token_count` (optional) gets the number
+  // of positions the text takes, dropped stop words included.
   absl::Status Words(const std::string& text, size_t position,
                      std::vector<std::vector<std::string>>* words,
-                     std::vector<uint32_t>* offsets) {
+                     std::vector<uint32_t>* offsets, uint32_t* token_count) {
     // Segmentation does not depend on the language, so tokens of the same
     // word share their begin offset across analyses; a word missing from a
     // language's analysis is one of its stop words.
     std::vector<Token> unanalysed;
     builder_.analyzer_->Analyze(text, kUnknownLanguage, &unanalysed);
+    if (token_count != nullptr) {
+      *token_count = unanalysed.empty() ? 0 : unanalysed.back().position + 1;
+    }
     std::vector<TermsByOffset> by_language(languages_.size());
     std::vector<Token> tokens;
     for (size_t l = 0; l < languages_.size(); ++l) {
@@ -250,19 +351,27 @@ class PlanBuilder::Converter {
       builder_.analyzer_->Analyze(text, languages_[l], &tokens);
       for (Token& token : tokens) by_language[l].emplace(token.begin, std::move(token.term));
     }
+    const bool stemmed_only = builder_.ranking_.stemmed_forms_only && languages_.size() > 1;
     for (const Token& word : unanalysed) {
       std::vector<std::string> forms;
       bool stop_word = false;
-      for (const TermsByOffset& terms : by_language) {
-        auto it = terms.find(word.begin);
-        if (it == terms.end()) {
+      const std::string* unstemmed = nullptr;
+      for (size_t l = 0; l < by_language.size(); ++l) {
+        auto it = by_language[l].find(word.begin);
+        if (it == by_language[l].end()) {
           stop_word = true;
+          continue;
+        }
+        if (stemmed_only && languages_[l] == kUnknownLanguage) {
+          unstemmed = &it->second;
           continue;
         }
         if (std::find(forms.begin(), forms.end(), it->second) == forms.end()) {
           forms.push_back(it->second);
         }
       }
+      // The unstemmed form only when no other language analysed the word.
+      if (unstemmed != nullptr && forms.empty()) forms.push_back(*unstemmed);
       if (stop_word && drop_stop_words_) continue;
       if (forms.empty()) forms.push_back(word.term);  // A stop word in every language.
       if (++terms_ > builder_.max_clauses_) {

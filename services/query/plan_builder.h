@@ -25,7 +25,20 @@
 //  - A phrase of one word is a term; a prefix is folded (case, accents, not
 //    stemmed) and its expansions are left for loupe-query to fill in.
 //  - Identical (forms, field, occur) terms in one group are merged,
-//    keeping the largest boost, so "nvidia nvidia" does not count twice.
+//    keeping the largest boost, so "nvidia nvidia" does not count twice
+//    (PlanRanking::repeated_words_add_up: summing the boosts instead).
+//  - PlanRanking::stemmed_forms_only: the "und" form of a word is left out
+//    when another query language analysed the word into other forms.
+//  - Proximity (PlanRanking::proximity_boost > 0): in each group, every two
+//    adjacent SHOULD words of plain terms (same field scope; user phrases,
+//    prefixes, groups, filters and MUST/MUST_NOT terms break the chain)
+//    also get a SHOULD PhraseClause of the two words, offsets 0 and the
+//    distance between them (2 when one stop word was dropped between; at
+//    most kMaxProximityGap), boost proximity_boost times the smaller of the
+//    two words' boosts: the ordered-window part of a sequential dependence
+//    model. The phrases come after the group's own clauses, identical ones
+//    once; they never change which documents match (a phrase only matches
+//    where both its words do) and do not count against `max_clauses`.
 //  - INVALID_ARGUMENT "the query has no searchable term" when nothing
 //    scores and nothing filters, "too many clauses" when analysis yields
 //    more than `max_clauses` terms, "too many terms" beyond kMaxPlanForms.
@@ -56,9 +69,33 @@ namespace loupe::query {
 inline constexpr size_t kMaxPlanForms = 512;
 // Most languages in a query-language list.
 inline constexpr size_t kMaxQueryLanguages = 8;
+// Largest position distance of a proximity pair (2 stop words between).
+inline constexpr uint32_t kMaxProximityGap = 3;
+// Largest PlanRanking::proximity_boost.
+inline constexpr float kMaxProximityBoost = 10.0f;
+
+// Query-side ranking options (loupe-query flags).
+struct PlanRanking {
+  // Boost of the proximity phrase of two adjacent query words; 0 = none.
+  float proximity_boost = 0;
+  // A word that a stemming query language analysed loses its "und"
+  // (unstemmed) form unless that form is also a stemmed one.
+  bool stemmed_forms_only = false;
+  // A word repeated in a group adds its boosts (query term frequency)
+  // instead of keeping the largest.
+  bool repeated_words_add_up = false;
+  // Proximity phrases of unscoped words score in the body only (not also
+  // in the title).
+  bool proximity_body_only = false;
+};
 
 // The default of --query_languages.
 std::vector<std::string> DefaultQueryLanguages();
+
+// The ranking loupe-query uses unless its flags say otherwise (chosen
+// leave-one-collection-out, README "Relevance"): proximity 0.2 in the body,
+// repeated words adding up. loupe-bench plans with it too.
+PlanRanking DefaultPlanRanking();
 
 // "en,fr,und" -> {"en", "fr", "und"}: 1–8 distinct entries, each "und" or a
 // 2–3 letter language code (normalised: "FR" -> "fr"). INVALID_ARGUMENT
@@ -69,7 +106,8 @@ class PlanBuilder {
  public:
   // `query_languages` as ParseQueryLanguages returns them.
   explicit PlanBuilder(size_t max_clauses,
-                       std::vector<std::string> query_languages = DefaultQueryLanguages());
+                       std::vector<std::string> query_languages = DefaultQueryLanguages(),
+                       PlanRanking ranking = {});
 
   // `lang`: the query's language (ISO 639-1, "und" = unknown), or "" to use
   // the configured list. Thread-safe.
@@ -87,6 +125,7 @@ class PlanBuilder {
 
   size_t max_clauses_;
   std::vector<std::string> query_languages_;
+  PlanRanking ranking_;
   std::unique_ptr<Analyzer> analyzer_;
 };
 

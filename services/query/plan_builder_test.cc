@@ -221,6 +221,151 @@ TEST(PlanBuilderTest, HasScoringClause) {
   EXPECT_TRUE(HasPositiveClause(*tree));
 }
 
+// With proximity phrases of boost `boost`; lang "und" (one form per word)
+// unless given ("" = the default languages).
+absl::StatusOr<loupe::v1::QueryPlan> BuildNear(absl::string_view query, float boost = 0.2f,
+                                               size_t max_clauses = 64,
+                                               absl::string_view lang = "und") {
+  absl::StatusOr<ParsedQuery> parsed = ParseQuery(query, QueryParserLimits{});
+  if (!parsed.ok()) return parsed.status();
+  PlanRanking ranking;
+  ranking.proximity_boost = boost;
+  return PlanBuilder(max_clauses, DefaultQueryLanguages(), ranking).Build(*parsed, lang);
+}
+
+TEST(PlanBuilderTest, AdjacentWordsGetAProximityPhrase) {
+  absl::StatusOr<loupe::v1::QueryPlan> plan = BuildNear("deep seek model");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan),
+              ElementsAre("deep/0/0/1", "seek/0/0/1", "model/0/0/1",
+                          "phrase(deep@0 seek@1)/0/0/0.2", "phrase(seek@0 model@1)/0/0/0.2"));
+  // Off by default.
+  plan = BuildIn("deep seek model", "und");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("deep/0/0/1", "seek/0/0/1", "model/0/0/1"));
+  // The words of one multi-token term are adjacent too; every form is kept.
+  plan = BuildNear("open-source running", 0.5f, 64, "");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan),
+              ElementsAre("open/0/0/1", "sourc[source]/0/0/1", "run[running]/0/0/1",
+                          "phrase(open@0 sourc[source]@1)/0/0/0.5",
+                          "phrase(sourc[source]@0 run[running]@1)/0/0/0.5"));
+}
+
+TEST(PlanBuilderTest, ProximityPhraseSkipsTheDroppedStopWords) {
+  // "of" and "the" keep their positions, as they do in the index.
+  absl::StatusOr<loupe::v1::QueryPlan> plan = BuildNear("bank of america", 0.2f, 64, "");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("bank/0/0/1", "america[americ]/0/0/1",
+                                          "phrase(bank@0 america[americ]@2)/0/0/0.2"));
+  plan = BuildNear("bank of the america", 0.2f, 64, "");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("bank/0/0/1", "america[americ]/0/0/1",
+                                          "phrase(bank@0 america[americ]@3)/0/0/0.2"));
+  // Beyond kMaxProximityGap: no pair.
+  plan = BuildNear("bank of the and america", 0.2f, 64, "");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("bank/0/0/1", "america[americ]/0/0/1"));
+}
+
+TEST(PlanBuilderTest, ProximityLeavesRequiredWordsPhrasesAndScopesAlone) {
+  // Each of these plans is the same with and without proximity.
+  for (absl::string_view query :
+       {"+deep +seek", "deep AND seek", "\"deep seek\"", "\"deep seek\" model",
+        "deep \"seek model\"", "deep -seek", "title:deep body:seek", "deep* seek",
+        "deep source:bbc", "deep -x", "deep"}) {
+    absl::StatusOr<loupe::v1::QueryPlan> near = BuildNear(query);
+    absl::StatusOr<loupe::v1::QueryPlan> plain = BuildIn(query, "und");
+    ASSERT_TRUE(near.ok()) << query << ": " << near.status();
+    ASSERT_TRUE(plain.ok()) << query << ": " << plain.status();
+    EXPECT_EQ(Summary(*near), Summary(*plain)) << query;
+  }
+  // Words with the same scope pair, in that scope; a required word between
+  // two optional ones breaks the chain.
+  absl::StatusOr<loupe::v1::QueryPlan> plan = BuildNear("title:deep title:seek +model x");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("deep/1/0/1", "seek/1/0/1", "model/0/1/1", "x/0/0/1",
+                                          "phrase(deep@0 seek@1)/1/0/0.2"));
+}
+
+TEST(PlanBuilderTest, ProximityInsideGroupsBoostsAndRepeats) {
+  // A nested group pairs its own words; the group and `model` do not pair.
+  absl::StatusOr<loupe::v1::QueryPlan> plan = BuildNear("(deep seek) model");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("bool(3)/0/1", "model/0/0/1"));
+  loupe::v1::QueryPlan nested;
+  *nested.mutable_root() = plan->root().boolean().clauses(0).node();
+  EXPECT_THAT(Summary(nested), ElementsAre("deep/0/0/1", "seek/0/0/1",
+                                           "phrase(deep@0 seek@1)/0/0/0.2"));
+  // The smaller boost of the two words; a repeated pair once, largest boost.
+  plan = BuildNear("deep^2 seek^3 deep seek");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan),
+              ElementsAre("deep/0/0/2", "seek/0/0/3", "phrase(deep@0 seek@1)/0/0/0.4",
+                          "phrase(seek@0 deep@1)/0/0/0.2"));
+}
+
+TEST(PlanBuilderTest, ProximityPhrasesDoNotCountAgainstTheClauseLimit) {
+  absl::StatusOr<loupe::v1::QueryPlan> plan = BuildNear("p q r", 0.2f, /*max_clauses=*/3);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->root().boolean().clauses_size(), 5);
+  plan = BuildNear("p q r s", 0.2f, /*max_clauses=*/3);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_THAT(plan.status().message(), HasSubstr("too many clauses after analysis"));
+}
+
+absl::StatusOr<loupe::v1::QueryPlan> BuildRanked(absl::string_view query,
+                                                 const PlanRanking& ranking) {
+  absl::StatusOr<ParsedQuery> parsed = ParseQuery(query, QueryParserLimits{});
+  if (!parsed.ok()) return parsed.status();
+  return PlanBuilder(64, DefaultQueryLanguages(), ranking).Build(*parsed);
+}
+
+TEST(PlanBuilderTest, StemmedFormsOnlyDropsTheUnstemmedForm) {
+  PlanRanking ranking;
+  ranking.stemmed_forms_only = true;
+  // "running": en run, fr running (kept: a stemmed language's form);
+  // "Élysée": en elyse, fr elys, und elysee (dropped); "palace": en and fr
+  // palac, und palace (dropped); "nvidia" keeps its en form nvidia (also
+  // its und form) and its fr form nvidi.
+  absl::StatusOr<loupe::v1::QueryPlan> plan =
+      BuildRanked("running \"Élysée palace\" Nvidia", ranking);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("run[running]/0/0/1",
+                                          "phrase(elyse[elys]@0 palac@1)/0/0/1",
+                                          "nvidia[nvidi]/0/0/1"));
+  // Only stop words, planned again unfiltered: "the" keeps the forms it has.
+  plan = BuildRanked("the", ranking);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("the/0/0/1"));
+  // In one language nothing changes.
+  absl::StatusOr<ParsedQuery> parsed = ParseQuery("Élysée", QueryParserLimits{});
+  ASSERT_TRUE(parsed.ok());
+  plan = PlanBuilder(64, {"und"}, ranking).Build(*parsed);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("elysee/0/0/1"));
+}
+
+TEST(PlanBuilderTest, ProximityBodyOnlyKeepsAnExplicitScope) {
+  PlanRanking ranking;
+  ranking.proximity_boost = 0.5f;
+  ranking.proximity_body_only = true;
+  absl::StatusOr<loupe::v1::QueryPlan> plan =
+      BuildRanked("deep seek title:model title:card", ranking);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan),
+              ElementsAre("deep/0/0/1", "seek/0/0/1", "model/1/0/1", "card/1/0/1",
+                          "phrase(deep@0 seek@1)/2/0/0.5", "phrase(model@0 card@1)/1/0/0.5"));
+}
+
+TEST(PlanBuilderTest, RepeatedWordsAddUpTheirBoosts) {
+  PlanRanking ranking;
+  ranking.repeated_words_add_up = true;
+  absl::StatusOr<loupe::v1::QueryPlan> plan =
+      BuildRanked("nvidia NVIDIA^3 title:nvidia nvidia", ranking);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("nvidia[nvidi]/0/0/5", "nvidia[nvidi]/1/0/1"));
+}
 
 }  // namespace
 }  // namespace loupe::query

@@ -16,7 +16,8 @@ namespace loupe::query {
 
 QueryEngine::QueryEngine(std::vector<std::string> shard_addresses, QueryEngineOptions options)
     : options_(options),
-      plan_builder_(options.parser_limits.max_clauses, options.query_languages),
+      plan_builder_(options.parser_limits.max_clauses, options.query_languages,
+                    options.ranking),
       fanout_(std::make_unique<ShardFanout>(std::move(shard_addresses))) {}
 
 QueryEngine::~QueryEngine() = default;

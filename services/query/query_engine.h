@@ -32,6 +32,8 @@ struct QueryEngineOptions {
   // Languages a query is analysed in when the request gives none (see
   // plan_builder.h); as ParseQueryLanguages returns them.
   std::vector<std::string> query_languages = DefaultQueryLanguages();
+  // Query-side ranking (proximity phrases; see plan_builder.h).
+  PlanRanking ranking;
   // Most terms a `prefix*` may expand to (over every shard, per field);
   // beyond: INVALID_ARGUMENT.
   uint32_t max_prefix_expansions = 128;
