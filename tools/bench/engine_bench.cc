@@ -116,7 +116,8 @@ v1::TermStatsRequest StatsRequestFor(const v1::QueryPlan& plan) {
 class EngineSearcher {
  public:
   explicit EngineSearcher(const IndexEngine& engine)
-      : engine_(engine), builder_(/*max_clauses=*/1024) {
+      : engine_(engine), builder_(/*max_clauses=*/1024, query::DefaultQueryLanguages(),
+                 query::DefaultPlanRanking()) {
     limits_.max_query_bytes = 1 << 16;
     limits_.max_clauses = 1024;
   }
@@ -165,13 +166,24 @@ class EngineSearcher {
 
 absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
                                            const EngineBenchOptions& options) {
-  const fs::path root =
-      options.temp_root.empty() ? fs::temp_directory_path() : fs::path(options.temp_root);
-  std::string pattern = (root / "loupe-bench-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    return absl::InternalError(absl::StrCat("cannot create a folder under ", root.string()));
+  TempFolder folder;
+  bool reuse = false;
+  std::string index_dir = options.index_dir;
+  if (!index_dir.empty()) {
+    // A kept index: reused when it is already there, else built and kept.
+    std::error_code error;
+    reuse = fs::exists(fs::path(index_dir) / "CURRENT", error);
+    fs::create_directories(index_dir, error);
+  } else {
+    const fs::path root =
+        options.temp_root.empty() ? fs::temp_directory_path() : fs::path(options.temp_root);
+    std::string pattern = (root / "loupe-bench-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return absl::InternalError(absl::StrCat("cannot create a folder under ", root.string()));
+    }
+    folder.path = pattern;
+    index_dir = pattern;
   }
-  TempFolder folder{pattern};
 
   BenchResult result;
   result.engine = "loupe-engine";
@@ -182,21 +194,25 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
 
   const Clock::time_point wall_start = Clock::now();
   absl::StatusOr<std::unique_ptr<IndexEngine>> engine =
-      OpenEngine(folder.path, options.block_cache_mb);
+      OpenEngine(index_dir, options.block_cache_mb);
   if (!engine.ok()) return engine.status();
   result.version = absl::StrCat("loupe-index (analyzer ", (*engine)->analyzer_version(), ")");
   const Clock::time_point index_start = Clock::now();
-  absl::Status indexed = Index(**engine, corpus, options.batch_documents);
-  if (!indexed.ok()) return indexed;
+  if (reuse) {
+    result.extra.emplace_back("reused_index", 1);
+  } else {
+    absl::Status indexed = Index(**engine, corpus, options.batch_documents);
+    if (!indexed.ok()) return indexed;
+  }
   result.index_s = Seconds(Clock::now() - index_start);
   result.peak_rss_mb = PeakRssMb();
   // Reopening flushes the memtables to SST files (WAL recovery).
   engine->reset();
-  if (options.cold) LOUPE_RETURN_IF_ERROR(EvictFromPageCache(folder.path));
-  engine = OpenEngine(folder.path, options.block_cache_mb);
+  if (options.cold) LOUPE_RETURN_IF_ERROR(EvictFromPageCache(index_dir));
+  engine = OpenEngine(index_dir, options.block_cache_mb);
   if (!engine.ok()) return engine.status();
   result.index_wall_s = Seconds(Clock::now() - wall_start);
-  result.index_bytes = FolderBytes(folder.path);
+  result.index_bytes = FolderBytes(index_dir);
   result.extra.emplace_back("block_cache_mb", static_cast<double>(options.block_cache_mb));
   // The inverted index alone (posting blocks and term records) against the
   // text; stored fields for display come on top.

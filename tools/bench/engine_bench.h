@@ -33,6 +33,10 @@ struct EngineBenchOptions {
   TimingOptions timing;
   // Parent of the temporary index folder; empty = the system temp folder.
   std::string temp_root;
+  // Keep the index in this folder instead (not removed); when it already
+  // holds one, it is reused and nothing is indexed (for query-only reruns:
+  // the corpus must be the same).
+  std::string index_dir;
   int batch_documents = 1000;
   // RocksDB block cache of the engine (the shard's --rocksdb_block_cache_mb).
   uint64_t block_cache_mb = 256;

@@ -27,6 +27,8 @@ ABSL_FLAG(int32_t, rounds, 0,
 ABSL_FLAG(int32_t, warmup, 0, "Untimed passes before timing; 0 = enough for 500 queries (1-50)");
 ABSL_FLAG(std::string, lang, "en", "Language given to documents that have no \"lang\"");
 ABSL_FLAG(std::string, tmpdir, "", "--engine: parent of the temporary index folder");
+ABSL_FLAG(std::string, index_dir, "",
+          "--engine: keep the index in this folder; reuse it (no indexing) when it holds one");
 ABSL_FLAG(uint64_t, block_cache_mb, 256, "--engine: RocksDB block cache of the engine, MiB");
 ABSL_FLAG(bool, cold, false,
           "--engine: also time one OR pass with the index out of the page cache and an empty "
@@ -93,6 +95,7 @@ int main(int argc, char** argv) {
     options.timing = timing;
     options.temp_root = absl::GetFlag(FLAGS_tmpdir);
     options.block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
+    options.index_dir = absl::GetFlag(FLAGS_index_dir);
     options.cold = absl::GetFlag(FLAGS_cold);
     result = loupe::bench::RunEngineBench(*corpus, options);
   } else {
