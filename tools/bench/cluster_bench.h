@@ -4,8 +4,11 @@
 // Ingest: unary IngestService.Ingest calls of `batch_documents` documents,
 // `parallel` in flight (tools/cli ParallelSender); every ack is durable (the
 // service acks after its commit). index_s runs from the first call to the last
-// ack. Documents carry no version, so a cluster that already holds the same
-// documents answers UNCHANGED without writing: the run then reports
+// ack; then the bench waits until every shard has applied everything
+// (IngestService.Status: no backlog), and index_wall_s / applied_docs_per_s
+// give the end-to-end rate, acks to searchable. Documents carry no version,
+// so a cluster that already holds the same documents answers UNCHANGED
+// without writing: the run then reports
 // "unchanged_docs" > 0 and its ingest figures are not a measurement — use an
 // empty cluster. Index size and RSS are other processes' and are left null.
 // Queries: QueryService.Search with the bag of words (AND: every word
