@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/key_codec.h"
+#include "services/common/status_util.h"
 #include "streamvbyte.h"
 #include "streamvbytedelta.h"
 
@@ -156,17 +157,28 @@ absl::StatusOr<PostingBlockView> PostingBlockView::Parse(absl::string_view value
   return view;
 }
 
-absl::Status PostingBlockView::DecodeDocs(DecodedPostings* out) const {
-  if (!DecodeSection(docids_, count_, /*delta=*/true, first_docid_, &out->docids) ||
-      !DecodeSection(tfs_, count_, false, 0, &out->tfs) ||
-      !DecodeSection(lengths_, count_, false, 0, &out->lengths)) {
-    return Corrupt("docids, tfs or lengths");
+absl::Status PostingBlockView::DecodeDocids(DecodedPostings* out) const {
+  if (!DecodeSection(docids_, count_, /*delta=*/true, first_docid_, &out->docids)) {
+    return Corrupt("docids");
   }
   if (out->docids.front() != first_docid_ || out->docids.back() != last_docid_) {
     return Corrupt("docids disagree with the header");
   }
+  return absl::OkStatus();
+}
+
+absl::Status PostingBlockView::DecodeFrequencies(DecodedPostings* out) const {
+  if (!DecodeSection(tfs_, count_, false, 0, &out->tfs) ||
+      !DecodeSection(lengths_, count_, false, 0, &out->lengths)) {
+    return Corrupt("tfs or lengths");
+  }
   for (uint32_t& tf : out->tfs) ++tf;
   return absl::OkStatus();
+}
+
+absl::Status PostingBlockView::DecodeDocs(DecodedPostings* out) const {
+  LOUPE_RETURN_IF_ERROR(DecodeDocids(out));
+  return DecodeFrequencies(out);
 }
 
 absl::Status PostingBlockView::DecodePositions(DecodedPostings* out) const {

@@ -83,6 +83,9 @@ class PostingBlockView {
 
   // Fills docids, tfs and lengths (positions are left as they are).
   absl::Status DecodeDocs(DecodedPostings* out) const;
+  // The same in two steps, for readers that often need only the docids.
+  absl::Status DecodeDocids(DecodedPostings* out) const;
+  absl::Status DecodeFrequencies(DecodedPostings* out) const;
   // Fills positions and position_starts; needs DecodeDocs first (tfs).
   absl::Status DecodePositions(DecodedPostings* out) const;
   // Every posting of the block, positions included (for rewrites).

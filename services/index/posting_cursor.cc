@@ -42,7 +42,8 @@ void PostingCursor::Fail(absl::Status status) {
 
 bool PostingCursor::NextBlock() {
   if (!status_.ok()) return false;
-  decoded_docs_ = false;
+  decoded_docids_ = false;
+  decoded_frequencies_ = false;
   decoded_positions_ = false;
   positioned_ = false;
   if (blocks_ != nullptr && !in_tail_) {
@@ -90,14 +91,15 @@ bool PostingCursor::NextBlock() {
 
 bool PostingCursor::DecodeBlock(bool with_positions) {
   if (!has_block_) return false;
-  if (!decoded_docs_) {
-    absl::Status status = block_.DecodeDocs(&decoded_);
+  if (!decoded_docids_) {
+    absl::Status status = block_.DecodeDocids(&decoded_);
     if (!status.ok()) {
       Fail(status);
       return false;
     }
-    decoded_docs_ = true;
+    decoded_docids_ = true;
   }
+  if (!DecodeFrequencies()) return false;
   if (with_positions && !decoded_positions_) {
     absl::Status status = block_.DecodePositions(&decoded_);
     if (!status.ok()) {
@@ -109,8 +111,28 @@ bool PostingCursor::DecodeBlock(bool with_positions) {
   return true;
 }
 
+bool PostingCursor::DecodeFrequencies() {
+  if (decoded_frequencies_) return true;
+  if (!has_block_) return false;
+  absl::Status status = block_.DecodeFrequencies(&decoded_);
+  if (!status.ok()) {
+    Fail(status);
+    return false;
+  }
+  decoded_frequencies_ = true;
+  return true;
+}
+
 void PostingCursor::EnterBlock(uint32_t target) {
-  if (!DecodeBlock(/*with_positions=*/false)) return;
+  if (!has_block_) return;
+  if (!decoded_docids_) {
+    absl::Status status = block_.DecodeDocids(&decoded_);
+    if (!status.ok()) {
+      Fail(status);
+      return;
+    }
+    decoded_docids_ = true;
+  }
   const auto begin = decoded_.docids.begin();
   index_ = static_cast<uint32_t>(std::lower_bound(begin, decoded_.docids.end(), target) - begin);
   docid_ = decoded_.docids[index_];  // the block's last docid >= target

@@ -65,8 +65,10 @@ class PostingCursor {
   // it; returns that block's last docid (kEndDocid past the end). The
   // posting position is then undefined until the next Advance(>= target).
   uint32_t ShallowAdvance(uint32_t target);
-  uint32_t tf() const { return decoded_.tfs[index_]; }
-  uint32_t field_length() const { return decoded_.lengths[index_]; }
+  // The current posting's tf and field length (decoded with the block's
+  // first call; a corrupt block gives 0 and status()).
+  uint32_t tf() { return DecodeFrequencies() ? decoded_.tfs[index_] : 0; }
+  uint32_t field_length() { return DecodeFrequencies() ? decoded_.lengths[index_] : 0; }
   // Positions of the current posting (decodes the block's positions once).
   absl::Status Positions(std::vector<uint32_t>* out);
 
@@ -75,8 +77,11 @@ class PostingCursor {
  private:
   PostingCursor() = default;
   void Fail(absl::Status status);
-  // Decodes the current block and points at its first posting >= target.
+  // Decodes the current block's docids and points at its first posting
+  // >= target.
   void EnterBlock(uint32_t target);
+  // Decodes the current block's tfs and lengths once.
+  bool DecodeFrequencies();
 
   TermRecord record_;
   std::unique_ptr<rocksdb::Iterator> blocks_;  // null when the list has no sealed block
@@ -87,7 +92,8 @@ class PostingCursor {
   bool in_tail_ = false;
   bool has_block_ = false;
   PostingBlockView block_;
-  bool decoded_docs_ = false;
+  bool decoded_docids_ = false;
+  bool decoded_frequencies_ = false;
   bool decoded_positions_ = false;
   DecodedPostings decoded_;
   uint32_t index_ = 0;

@@ -122,7 +122,7 @@ bool Excluded(const std::vector<OpenClause>& clauses, uint32_t docid) {
 
 // Sum of the scored clauses present at `docid`, in clause order, times the
 // boolean's boost: the evaluator's arithmetic.
-double ExactScore(const std::vector<double>& contributions, const std::vector<bool>& present,
+double ExactScore(const std::vector<double>& contributions, const std::vector<char>& present,
                   double boost) {
   double score = 0;
   for (size_t i = 0; i < contributions.size(); ++i) {
@@ -350,7 +350,7 @@ class TopKRun {
   uint64_t threshold_;
   HitCollector* collector_;
   std::vector<double> contributions_;
-  std::vector<bool> present_;
+  std::vector<char> present_;
   PrunedCount count_;
 };
 
