@@ -36,6 +36,9 @@ class ClauseScorer {
   virtual double Score() = 0;
   virtual double max_score() const = 0;
   virtual double BlockBound(uint32_t target, uint32_t* upto) = 0;
+  // Most documents the clause can match (its lists' document
+  // frequencies): intersections start from the cheapest clause.
+  virtual uint64_t cost() const = 0;
   // The first storage or decoding error met, if any.
   virtual absl::Status status() const = 0;
 };

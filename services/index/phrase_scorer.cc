@@ -218,6 +218,21 @@ double PhraseScorer::BlockBound(uint32_t target, uint32_t* upto) {
   return bound;
 }
 
+uint64_t PhraseScorer::cost() const {
+  // Per field, the rarest word bounds the matches.
+  uint64_t cost = 0;
+  for (const FieldMatch& field : fields_) {
+    uint64_t rarest = UINT64_MAX;
+    for (const Word& word : field.words) {
+      uint64_t word_cost = 0;
+      for (const auto& cursor : word.forms) word_cost += cursor->document_frequency();
+      rarest = std::min(rarest, word_cost);
+    }
+    cost += rarest;
+  }
+  return cost;
+}
+
 absl::Status PhraseScorer::status() const {
   if (!status_.ok()) return status_;
   for (const FieldMatch& field : fields_) {

@@ -88,7 +88,7 @@ TEST_F(PostingStoreTest, ScansOnlyTheTermsPostingsInDocidOrder) {
 TEST_F(PostingStoreTest, SealsBlocksAndRemovesAnywhere) {
   std::vector<uint32_t> expected;
   uint32_t docid = 10;
-  for (int batch = 0; batch < 12; ++batch) {
+  for (int batch = 0; batch < 30; ++batch) {
     PostingChanges changes;
     for (int i = 0; i < batch * 17 + 1; ++i) {
       changes.Add({docid, 3 + docid % 50, {docid % 7, docid % 7 + 3}});
@@ -131,6 +131,21 @@ TEST_F(PostingStoreTest, SealsBlocksAndRemovesAnywhere) {
   (*cursor)->Advance(docid + 1);
   EXPECT_EQ((*cursor)->docid(), kEndDocid);
   EXPECT_TRUE((*cursor)->status().ok());
+
+  // Long jumps (many blocks ahead) seek instead of stepping; the result is
+  // the same, including targets in gaps between blocks and in the tail.
+  for (size_t stride : {kPostingBlockSize * 5 + 3, kPostingBlockSize * 7 - 1}) {
+    absl::StatusOr<std::unique_ptr<PostingCursor>> jumper =
+        PostingCursor::Open(*postings_, nullptr, PostingStore::TermKey(v1::FIELD_BODY, "storm"));
+    ASSERT_TRUE(jumper.ok());
+    for (size_t i = 0; i < left.size(); i += stride) {
+      const uint32_t target = i > 0 && left[i] - 1 > left[i - 1] ? left[i] - 1 : left[i];
+      (*jumper)->Advance(target);
+      EXPECT_EQ((*jumper)->docid(), left[i]) << "stride " << stride << " index " << i;
+    }
+    (*jumper)->Advance(left.back());
+    EXPECT_EQ((*jumper)->docid(), left.back());
+  }
 }
 
 TEST_F(PostingStoreTest, RemovingAMissingPostingIsDataLoss) {

@@ -144,6 +144,14 @@ double TermGroupScorer::BlockBound(uint32_t target, uint32_t* upto) {
   return bound;
 }
 
+uint64_t TermGroupScorer::cost() const {
+  uint64_t cost = 0;
+  for (const FieldCursors& field : fields_) {
+    for (const auto& cursor : field.cursors) cost += cursor->document_frequency();
+  }
+  return cost;
+}
+
 absl::Status TermGroupScorer::status() const {
   for (const FieldCursors& field : fields_) {
     for (const auto& cursor : field.cursors) {

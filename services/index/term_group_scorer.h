@@ -69,6 +69,7 @@ class TermGroupScorer : public ClauseScorer {
   double Score() override;
   double max_score() const override { return max_score_; }
   double BlockBound(uint32_t target, uint32_t* upto) override;
+  uint64_t cost() const override;
   absl::Status status() const override;
 
  private:

@@ -165,10 +165,14 @@ class TopKRun {
 
   // Every MUST clause matches; SHOULD clauses add what they have.
   absl::Status Conjunction() {
-    std::vector<size_t> required;
+    std::vector<size_t> required;  // cheapest first
     for (size_t i = 0; i < clauses_.size(); ++i) {
       if (clauses_[i].occur == v1::OCCUR_MUST) required.push_back(i);
     }
+    std::stable_sort(required.begin(), required.end(), [&](size_t a, size_t b) {
+      return clauses_[a].scorer->cost() < clauses_[b].scorer->cost();
+    });
+    if (clauses_[required.front()].scorer->cost() == 0) return absl::OkStatus();
     uint32_t target = 0;
     while (true) {
       // Leapfrog: move every required list to the largest docid until they

@@ -203,6 +203,7 @@ absl::StatusOr<BenchResult> RunClusterBench(const BenchCorpus& corpus,
       return ClusterSearch(query.get(), words, k, options.timeout_ms);
     };
     for (QueryMode mode : {QueryMode::kOr, QueryMode::kAnd}) {
+      if (!options.timing.Runs(mode)) continue;
       absl::StatusOr<ModeFigures> figures =
           TimeQueries(corpus.queries, search, mode, options.timing, corpus.qrels);
       if (!figures.ok()) return figures.status();

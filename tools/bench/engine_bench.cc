@@ -240,6 +240,7 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
       AddExtraFigures("or_cold", *figures, &result);
     }
     for (QueryMode mode : {QueryMode::kOr, QueryMode::kAnd}) {
+      if (!options.timing.Runs(mode)) continue;
       absl::StatusOr<ModeFigures> figures =
           TimeQueries(corpus.queries, search, mode, options.timing, corpus.qrels);
       if (!figures.ok()) return figures.status();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
@@ -27,6 +28,7 @@ ABSL_FLAG(int32_t, rounds, 0,
 ABSL_FLAG(int32_t, warmup, 0, "Untimed passes before timing; 0 = enough for 500 queries (1-50)");
 ABSL_FLAG(std::string, lang, "en", "Language given to documents that have no \"lang\"");
 ABSL_FLAG(std::string, tmpdir, "", "--engine: parent of the temporary index folder");
+ABSL_FLAG(std::string, modes, "or,and", "Query modes to time: or, and, or both (or,and)");
 ABSL_FLAG(std::string, index_dir, "",
           "--engine: keep the index in this folder; reuse it (no indexing) when it holds one");
 ABSL_FLAG(uint64_t, block_cache_mb, 256, "--engine: RocksDB block cache of the engine, MiB");
@@ -88,6 +90,12 @@ int main(int argc, char** argv) {
   loupe::bench::TimingOptions timing;
   timing.timed_passes = absl::GetFlag(FLAGS_rounds);
   timing.warmup_passes = absl::GetFlag(FLAGS_warmup);
+  const std::string modes = absl::GetFlag(FLAGS_modes);
+  if (modes != "or" && modes != "and" && modes != "or,and" && modes != "and,or") {
+    return Fail(2, "--modes must be or, and, or or,and");
+  }
+  timing.run_or = absl::StrContains(modes, "or");
+  timing.run_and = absl::StrContains(modes, "and");
 
   absl::StatusOr<loupe::bench::BenchResult> result;
   if (!engine_dir.empty()) {

@@ -44,6 +44,10 @@ struct TimingOptions {
   int timed_passes = 0;
   uint32_t top_k = 10;
   uint32_t eval_depth = 100;
+  // Which modes a bench times (loupe-bench --modes).
+  bool run_or = true;
+  bool run_and = true;
+  bool Runs(QueryMode mode) const { return mode == QueryMode::kOr ? run_or : run_and; }
 };
 
 // Passes over `query_count` queries for at least `min_queries` (1..50).
