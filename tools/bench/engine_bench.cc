@@ -204,7 +204,8 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
     absl::Status indexed = Index(**engine, corpus, options.batch_documents);
     if (!indexed.ok()) return indexed;
   }
-  result.index_s = Seconds(Clock::now() - index_start);
+  // A reused index was not built here: no indexing figures (null).
+  result.index_s = reuse ? 0 : Seconds(Clock::now() - index_start);
   result.peak_rss_mb = PeakRssMb();
   // Reopening flushes the memtables to SST files (WAL recovery).
   engine->reset();
