@@ -214,139 +214,114 @@ class TopKRun {
                                            : -std::numeric_limits<double>::infinity();
   }
 
-  // An essential list of the disjunction: its clause, current docid and
-  // score bound (boost applied).
-  struct Essential {
-    size_t clause;
-    uint32_t docid;
-    double bound;
-  };
-
-  // Block-max MaxScore with WAND pivoting over the SHOULD clauses.
+  // Block-max MaxScore over the SHOULD clauses, partitioned per window.
+  //
+  // A window is a docid range over which every list stays in one block, so
+  // each list's block bound holds for the whole window. In it, the lists
+  // are ordered by block bound; those whose bounds add up to less than the
+  // entry score are non-essential there (a document only they contain
+  // cannot enter), so candidates come from the others, and a candidate is
+  // dropped once its score so far plus the bounds of the lists left cannot
+  // enter. A window where no list is essential is skipped whole. While
+  // matches are still counted exactly (entry -infinity) there is one
+  // window and every list is essential.
   absl::Status Disjunction() {
-    std::vector<size_t> order;  // SHOULD clauses by ascending bound
+    std::vector<size_t> lists;  // SHOULD clauses
     for (size_t i = 0; i < clauses_.size(); ++i) {
-      if (clauses_[i].occur == v1::OCCUR_SHOULD) order.push_back(i);
+      if (clauses_[i].occur == v1::OCCUR_SHOULD) lists.push_back(i);
     }
-    if (order.empty()) return absl::OkStatus();
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return clauses_[a].scorer->max_score() < clauses_[b].scorer->max_score();
-    });
-    // bound_below[k]: bounds of order[0..k) added, times the boost.
-    std::vector<double> bound_below(order.size() + 1, 0.0);
-    for (size_t k = 0; k < order.size(); ++k) {
-      bound_below[k + 1] = bound_below[k] + clauses_[order[k]].scorer->max_score() * boost_;
-    }
-    size_t first_essential = 0;
-    std::vector<Essential> essential;
-    for (size_t i : order) {
-      clauses_[i].scorer->Advance(0);
-      essential.push_back({i, clauses_[i].scorer->docid(), clauses_[i].scorer->max_score() * boost_});
-    }
+    if (lists.empty()) return absl::OkStatus();
+    for (size_t i : lists) clauses_[i].scorer->Advance(0);
+    const size_t n = lists.size();
+    std::vector<double> block(clauses_.size(), 0.0);  // per clause, in the window
+    std::vector<size_t> order(lists);                 // by ascending window bound
+    std::vector<double> bound_below(n + 1, 0.0);      // bounds of order[0..k)
     double entry = EntryScore();
-    auto by_docid = [](const Essential& a, const Essential& b) { return a.docid < b.docid; };
-    auto advance = [&](Essential& list, uint32_t target) {
-      clauses_[list.clause].scorer->Advance(target);
-      list.docid = clauses_[list.clause].scorer->docid();
-    };
-    while (true) {
-      // Insertion sort: only the lists that moved are out of place.
-      for (size_t j = 1; j < essential.size(); ++j) {
-        for (size_t m = j; m > 0 && by_docid(essential[m], essential[m - 1]); --m) {
-          std::swap(essential[m], essential[m - 1]);
+    uint32_t start = 0;
+    while (start != kEndDocid) {
+      // The window [start, end] and the lists' bounds over it.
+      uint32_t end = kEndDocid;
+      const bool pruning = entry > -std::numeric_limits<double>::infinity();
+      for (size_t i : lists) {
+        if (pruning) {
+          uint32_t block_end = kEndDocid;
+          block[i] = clauses_[i].scorer->BlockBound(start, &block_end) * boost_;
+          end = std::min(end, block_end);
+        } else {
+          block[i] = clauses_[i].scorer->max_score() * boost_;
         }
       }
-      if (essential.empty() || essential.front().docid == kEndDocid) return absl::OkStatus();
-
-      // Pivot: the first docid where the lists up to it, with everything
-      // non-essential, could reach the entry score. Documents before it are
-      // only in lists whose bounds add up to less.
-      double reach = bound_below[first_essential];
-      size_t pivot = essential.size();
-      for (size_t j = 0; j < essential.size() && essential[j].docid != kEndDocid; ++j) {
-        reach += essential[j].bound;
-        if (!Below(reach, entry)) {
-          pivot = j;
-          break;
-        }
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return block[a] < block[b]; });
+      for (size_t k = 0; k < n; ++k) bound_below[k + 1] = bound_below[k] + block[order[k]];
+      size_t first_essential = 0;
+      while (first_essential < n && Below(bound_below[first_essential + 1], entry)) {
+        ++first_essential;
       }
-      if (pivot == essential.size()) {
-        count_.lower_bound = true;  // Nothing left can enter.
-        return absl::OkStatus();
-      }
-      const uint32_t docid = essential[pivot].docid;
-      while (pivot + 1 < essential.size() && essential[pivot + 1].docid == docid) ++pivot;
-      if (essential.front().docid < docid) {
-        for (size_t j = 0; j < pivot && essential[j].docid < docid; ++j) {
-          advance(essential[j], docid);
-        }
+      if (first_essential == n) {  // nothing in this window can enter
         count_.lower_bound = true;
+        start = end == kEndDocid ? kEndDocid : end + 1;
         continue;
       }
+      if (first_essential > 0) count_.lower_bound = true;
+      // Block bounds and lookups leave a list's position undefined: the
+      // window's candidate lists move to its start first.
+      for (size_t k = first_essential; k < n; ++k) clauses_[order[k]].scorer->Advance(start);
 
-      // Every list up to the pivot is on `docid`: can their blocks enter?
-      if (entry > -std::numeric_limits<double>::infinity()) {
-        double block_bound = bound_below[first_essential];
-        uint32_t next = pivot + 1 < essential.size() ? essential[pivot + 1].docid : kEndDocid;
-        for (size_t j = 0; j <= pivot; ++j) {
-          uint32_t block_end = kEndDocid;
-          block_bound += clauses_[essential[j].clause].scorer->BlockBound(docid, &block_end) *
-                         boost_;
-          next = std::min(next, block_end == kEndDocid ? kEndDocid : block_end + 1);
+      while (true) {
+        uint32_t docid = kEndDocid;
+        for (size_t k = first_essential; k < n; ++k) {
+          docid = std::min(docid, clauses_[order[k]].scorer->docid());
         }
-        if (Below(block_bound, entry)) {
+        if (docid > end || docid == kEndDocid) break;
+
+        Reset();
+        double partial = 0;
+        for (size_t k = first_essential; k < n; ++k) {
+          if (clauses_[order[k]].scorer->docid() != docid) continue;
+          Contribute(order[k]);
+          partial += contributions_[order[k]] * boost_;
+        }
+        bool dropped = false;
+        for (size_t k = first_essential; k-- > 0;) {
+          if (Below(partial + bound_below[k + 1], entry)) {
+            dropped = true;
+            break;
+          }
+          if (!clauses_[order[k]].scorer->AdvanceExact(docid)) continue;
+          Contribute(order[k]);
+          partial += contributions_[order[k]] * boost_;
+        }
+        for (size_t k = first_essential; k < n; ++k) {
+          ClauseScorer& scorer = *clauses_[order[k]].scorer;
+          if (scorer.docid() == docid) scorer.Next();
+        }
+        if (dropped) {
           count_.lower_bound = true;
-          if (next == kEndDocid) return absl::OkStatus();
-          for (size_t j = 0; j <= pivot; ++j) advance(essential[j], next);
           continue;
         }
-      }
-
-      Reset();
-      double partial = 0;
-      for (size_t j = 0; j <= pivot; ++j) {
-        Contribute(essential[j].clause);
-        partial += contributions_[essential[j].clause] * boost_;
-      }
-      bool dropped = false;
-      for (size_t k = first_essential; k-- > 0;) {
-        const size_t i = order[k];
-        if (Below(partial + bound_below[k + 1], entry)) {
-          dropped = true;
-          break;
+        if (Excluded(clauses_, docid)) continue;
+        ++count_.total_hits;
+        LOUPE_RETURN_IF_ERROR(
+            collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
+        const double previous = entry;
+        entry = EntryScore();
+        if (entry != previous) {
+          // A higher entry score: the window's partition changes (or, when
+          // pruning starts, windows begin).
+          if (!pruning) {
+            end = docid;
+            break;
+          }
+          while (first_essential < n && Below(bound_below[first_essential + 1], entry)) {
+            ++first_essential;
+            count_.lower_bound = true;
+          }
+          if (first_essential == n) break;
         }
-        ClauseScorer& scorer = *clauses_[i].scorer;
-        uint32_t block_end = kEndDocid;
-        if (Below(partial + bound_below[k] + scorer.BlockBound(docid, &block_end) * boost_,
-                  entry)) {
-          dropped = true;
-          break;
-        }
-        if (!scorer.AdvanceExact(docid)) continue;
-        Contribute(i);
-        partial += contributions_[i] * boost_;
       }
-      for (size_t j = 0; j <= pivot; ++j) {
-        clauses_[essential[j].clause].scorer->Next();
-        essential[j].docid = clauses_[essential[j].clause].scorer->docid();
-      }
-      if (dropped) {
-        count_.lower_bound = true;
-        continue;
-      }
-      if (Excluded(clauses_, docid)) continue;
-      ++count_.total_hits;
-      LOUPE_RETURN_IF_ERROR(collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
-      entry = EntryScore();
-      // Lists whose bounds, with all below them, cannot reach the entry
-      // score become non-essential: only looked up for candidates.
-      while (first_essential < order.size() && Below(bound_below[first_essential + 1], entry)) {
-        const size_t clause = order[first_essential++];
-        essential.erase(std::find_if(essential.begin(), essential.end(),
-                                     [clause](const Essential& e) { return e.clause == clause; }));
-        count_.lower_bound = true;
-      }
+      start = end == kEndDocid ? kEndDocid : end + 1;
     }
+    return absl::OkStatus();
   }
 
   std::vector<OpenClause> clauses_;
