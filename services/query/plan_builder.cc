@@ -14,6 +14,7 @@
 #include "services/common/analysis/language.h"
 #include "services/common/keyword_terms.h"
 #include "services/common/status_util.h"
+#include "services/query/plan_rewrite.h"
 
 namespace loupe::query {
 namespace {
@@ -415,6 +416,7 @@ absl::StatusOr<loupe::v1::QueryPlan> PlanBuilder::Build(const ParsedQuery& parse
   if (!HasPositiveClause(plan)) {
     return absl::InvalidArgumentError("the query has no searchable term");
   }
+  InlineOptionalGroups(plan.mutable_root());
   return plan;
 }
 

@@ -39,6 +39,9 @@
 //    model. The phrases come after the group's own clauses, identical ones
 //    once; they never change which documents match (a phrase only matches
 //    where both its words do) and do not count against `max_clauses`.
+//  - Optional groups ("a (b c)": SHOULD clauses only, boost 1) are inlined
+//    into the enclosing group (plan_rewrite.h), so plain queries with
+//    parentheses stay one flat disjunction for the shards.
 //  - INVALID_ARGUMENT "the query has no searchable term" when nothing
 //    scores and nothing filters, "too many clauses" when analysis yields
 //    more than `max_clauses` terms, "too many terms" beyond kMaxPlanForms.

@@ -290,13 +290,22 @@ TEST(PlanBuilderTest, ProximityLeavesRequiredWordsPhrasesAndScopesAlone) {
 
 TEST(PlanBuilderTest, ProximityInsideGroupsBoostsAndRepeats) {
   // A nested group pairs its own words; the group and `model` do not pair.
+  // An optional group is then inlined (plan_rewrite.h); a boosted one stays.
   absl::StatusOr<loupe::v1::QueryPlan> plan = BuildNear("(deep seek) model");
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(Summary(*plan), ElementsAre("bool(3)/0/1", "model/0/0/1"));
+  EXPECT_THAT(Summary(*plan), ElementsAre("deep/0/0/1", "seek/0/0/1",
+                                          "phrase(deep@0 seek@1)/0/0/0.2", "model/0/0/1"));
+  plan = BuildNear("(deep seek)^2 model");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("bool(3)/0/2", "model/0/0/1"));
   loupe::v1::QueryPlan nested;
   *nested.mutable_root() = plan->root().boolean().clauses(0).node();
   EXPECT_THAT(Summary(nested), ElementsAre("deep/0/0/1", "seek/0/0/1",
                                            "phrase(deep@0 seek@1)/0/0/0.2"));
+  // Required or excluded groups keep their meaning: never inlined.
+  plan = BuildNear("+(deep seek) model");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(Summary(*plan), ElementsAre("bool(3)/1/1", "model/0/0/1"));
   // The smaller boost of the two words; a repeated pair once, largest boost.
   plan = BuildNear("deep^2 seek^3 deep seek");
   ASSERT_TRUE(plan.ok()) << plan.status();
