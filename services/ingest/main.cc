@@ -29,7 +29,8 @@ ABSL_FLAG(std::string, index_addresses, "",
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address");
 ABSL_FLAG(uint64_t, max_backlog, 200000,
           "Unshipped operations per shard before writes get RESOURCE_EXHAUSTED");
-ABSL_FLAG(int32_t, ship_batch_size, 500, "Operations per Apply call (1..10000)");
+ABSL_FLAG(int32_t, ship_batch_size, static_cast<int32_t>(loupe::ShipperOptions{}.batch_size),
+          "Operations per Apply call (1..10000)");
 ABSL_FLAG(int32_t, ship_timeout_ms, 10000, "Deadline of an Apply call, ms");
 ABSL_FLAG(int32_t, max_batch_documents, 1000, "Documents per Ingest request or stream message");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest document body, bytes");

@@ -36,7 +36,10 @@
 namespace loupe {
 
 struct ShipperOptions {
-  size_t batch_size = 500;                       // --ship_batch_size (<= 10,000)
+  // --ship_batch_size (<= 10,000). Large batches let a shard rewrite each
+  // term record once for many documents: on 100k Wikipedia passages, 500
+  // -> 5,000 took end-to-end ingest from 5,874 to 8,675 passages/s.
+  size_t batch_size = 5000;
   size_t max_batch_bytes = 32 << 20;             // Below the 64 MiB message limit.
   absl::Duration timeout = absl::Seconds(10);    // --ship_timeout_ms
   absl::Duration poll_interval = absl::Milliseconds(200);
