@@ -165,7 +165,27 @@ class Cluster:
                 f"--data_dir={self.root}/index-{shard}",
                 f"--listen=127.0.0.1:{port}"] + self.extra_index_args
 
+    # Ports come from free_port(), which can race with another test (ctest -j)
+    # binding the same port first; a start that fails that way is retried.
+    START_ATTEMPTS = 3
+
     def start(self):
+        for attempt in range(self.START_ATTEMPTS):
+            try:
+                self.start_once()
+                return
+            except AssertionError as error:
+                lost_race = "port in use" in str(error) or "Address already in use" in str(error)
+                if not lost_race or attempt + 1 == self.START_ATTEMPTS:
+                    raise
+                self.index, self.ingest_process, self.query_process = [], None, None
+
+    def stop_processes(self):
+        for process in reversed(self.processes()):
+            if process is not None and process.popen is not None:
+                process.stop()
+
+    def start_once(self):
         os.makedirs(self.root, exist_ok=True)
         index_addresses = []
         for shard in range(self.shards):
@@ -191,6 +211,9 @@ class Cluster:
                 process.start()
             for process in self.processes():
                 wait_serving(process.address, process=process, credentials=self.credentials)
+        except AssertionError:
+            self.stop_processes()  # never leak processes; start() may try again
+            raise
         except BaseException:
             self.close()  # stop what did start: never leak processes
             raise
