@@ -3,22 +3,24 @@
 //
 // Applies when the plan's root is one boolean of term and phrase clauses
 // (MUST, SHOULD, MUST_NOT), every scored form has its statistics, and hits
-// are ranked by score; otherwise it returns std::nullopt and the caller uses the
-// exhaustive QueryEvaluator. Scores are bit-identical to the evaluator's
-// (same additions in the same order, term_group_scorer.h and
-// phrase_scorer.h), so sharding and
-// the choice of path never change a ranking.
+// are ranked by score; otherwise it returns std::nullopt and the caller
+// uses the exhaustive QueryEvaluator. Scores are bit-identical to the
+// evaluator's (same additions in the same order, term_group_scorer.h and
+// phrase_scorer.h), so sharding and the choice of path never change a
+// ranking.
 //
-// With MUST clauses, the required lists are intersected and every match is
-// scored (the count is exact). With SHOULD clauses only, block-max MaxScore:
-// clauses are ordered by their score bound; those whose bounds add up to
-// less than the score a hit needs to enter the collector are "non-essential"
-// (a document only they contain cannot enter), so candidates come from the
-// others; a candidate is dropped as soon as its partial score plus the
-// bounds of what is left (block bounds where a block is known) falls below
-// the entry score, and whole blocks of candidates are skipped the same way.
-// Pruning starts once `total_hits_threshold` matches have been counted;
-// from then on the count is a lower bound.
+// With MUST clauses, the required lists are intersected, cheapest first,
+// and every match is scored (the count is exact). With SHOULD clauses
+// only, block-max MaxScore partitioned per window: the docids are walked in
+// windows over which every list stays in one block; in a window the lists
+// are ordered by their block bounds, those whose bounds add up to less than
+// the score a hit needs to enter the collector are non-essential there (a
+// document only they contain cannot enter), so candidates come from the
+// others, and a window with no essential list is skipped whole. A candidate
+// is dropped as soon as its partial score plus the bounds of the lists
+// left falls below the entry score; the lists left are only looked up
+// (ClauseScorer::AdvanceExact). Pruning starts once `total_hits_threshold`
+// matches have been counted; from then on the count is a lower bound.
 //
 //   HitCollector collector(...);
 //   absl::StatusOr<std::optional<PrunedCount>> count =
