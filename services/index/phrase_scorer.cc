@@ -197,20 +197,13 @@ double PhraseScorer::Score() {
 }
 
 double PhraseScorer::BlockBound(uint32_t target, uint32_t* upto) {
-  *upto = kEndDocid;
-  bool changed = block_lasts_.empty();
-  size_t c = 0;
-  for (FieldMatch& field : fields_) {
-    for (Word& word : field.words) {
-      for (auto& cursor : word.forms) {
-        const uint32_t last = cursor->ShallowAdvance(target);
-        *upto = std::min(*upto, last);
-        if (c == block_lasts_.size()) block_lasts_.push_back(0);
-        changed |= block_lasts_[c] != last;
-        block_lasts_[c++] = last;
+  const bool changed = blocks_.Advance(target, [&](auto visit) {
+    for (FieldMatch& field : fields_) {
+      for (Word& word : field.words) {
+        for (auto& cursor : word.forms) visit(*cursor);
       }
     }
-  }
+  }, upto);
   if (!changed) return block_bound_;
   double bound = 0;
   for (const FieldMatch& field : fields_) bound += FieldBound(field, /*whole_list=*/false);

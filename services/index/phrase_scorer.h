@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "loupe/v1/index.pb.h"
 #include "rocksdb/db.h"
+#include "services/index/block_tracker.h"
 #include "services/index/clause_scorer.h"
 #include "services/index/posting_cursor.h"
 #include "services/index/posting_store.h"
@@ -106,8 +107,8 @@ class PhraseScorer : public ClauseScorer {
   // Per word's positions at the candidate (scratch).
   std::vector<std::vector<uint32_t>> positions_;
   std::vector<uint32_t> scratch_;
-  // BlockBound's cache, as in TermGroupScorer.
-  std::vector<uint32_t> block_lasts_;
+  // BlockBound's last answer and the blocks it was computed on.
+  BlockTracker blocks_;
   double block_bound_ = 0;
 };
 

@@ -90,16 +90,7 @@ bool PostingCursor::NextBlock() {
 }
 
 bool PostingCursor::DecodeBlock(bool with_positions) {
-  if (!has_block_) return false;
-  if (!decoded_docids_) {
-    absl::Status status = block_.DecodeDocids(&decoded_);
-    if (!status.ok()) {
-      Fail(status);
-      return false;
-    }
-    decoded_docids_ = true;
-  }
-  if (!DecodeFrequencies()) return false;
+  if (!DecodeDocids() || !DecodeFrequencies()) return false;
   if (with_positions && !decoded_positions_) {
     absl::Status status = block_.DecodePositions(&decoded_);
     if (!status.ok()) {
@@ -108,6 +99,18 @@ bool PostingCursor::DecodeBlock(bool with_positions) {
     }
     decoded_positions_ = true;
   }
+  return true;
+}
+
+bool PostingCursor::DecodeDocids() {
+  if (decoded_docids_) return true;
+  if (!has_block_) return false;
+  absl::Status status = block_.DecodeDocids(&decoded_);
+  if (!status.ok()) {
+    Fail(status);
+    return false;
+  }
+  decoded_docids_ = true;
   return true;
 }
 
@@ -124,15 +127,7 @@ bool PostingCursor::DecodeFrequencies() {
 }
 
 void PostingCursor::EnterBlock(uint32_t target) {
-  if (!has_block_) return;
-  if (!decoded_docids_) {
-    absl::Status status = block_.DecodeDocids(&decoded_);
-    if (!status.ok()) {
-      Fail(status);
-      return;
-    }
-    decoded_docids_ = true;
-  }
+  if (!DecodeDocids()) return;
   const auto begin = decoded_.docids.begin();
   index_ = static_cast<uint32_t>(std::lower_bound(begin, decoded_.docids.end(), target) - begin);
   docid_ = decoded_.docids[index_];  // the block's last docid >= target

@@ -80,7 +80,8 @@ class PostingCursor {
   // Decodes the current block's docids and points at its first posting
   // >= target.
   void EnterBlock(uint32_t target);
-  // Decodes the current block's tfs and lengths once.
+  // Decode the current block's docids, or its tfs and lengths, once.
+  bool DecodeDocids();
   bool DecodeFrequencies();
 
   TermRecord record_;

@@ -17,6 +17,16 @@ namespace {
 
 rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
+// Removes the posting of `docid` from `postings` (by ascending docid);
+// false when it is not there.
+bool ErasePosting(std::vector<PostingEntry>* postings, uint32_t docid) {
+  auto it = std::lower_bound(postings->begin(), postings->end(), docid,
+                             [](const PostingEntry& e, uint32_t d) { return e.docid < d; });
+  if (it == postings->end() || it->docid != docid) return false;
+  postings->erase(it);
+  return true;
+}
+
 // The frontier of the union of two frontiers.
 std::vector<Impact> MergeImpacts(const std::vector<Impact>& a, const std::vector<Impact>& b) {
   std::vector<Impact> points = a;
@@ -127,22 +137,21 @@ absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_vi
   // Removals from sealed blocks: each block read once, rewritten once.
   std::map<std::string, std::vector<PostingEntry>> rewritten;  // block key -> postings
   size_t removed = 0;
+  const std::string lower = BlockKey(term_key, 0);
+  rocksdb::Slice lower_slice(lower);
+  std::unique_ptr<rocksdb::Iterator> it;  // made for the first sealed removal
   for (uint32_t docid : changes.removes()) {
     if (docid >= tail_first) {
-      auto it = std::lower_bound(tail.begin(), tail.end(), docid,
-                                 [](const PostingEntry& e, uint32_t d) { return e.docid < d; });
-      if (it == tail.end() || it->docid != docid) break;  // reported below
-      tail.erase(it);
+      if (!ErasePosting(&tail, docid)) break;  // reported below
       ++removed;
       continue;
     }
-    const std::string target = BlockKey(term_key, docid);
-    const std::string lower = BlockKey(term_key, 0);
-    rocksdb::Slice lower_slice(lower);
-    rocksdb::ReadOptions read;
-    read.iterate_lower_bound = &lower_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, postings_));
-    it->SeekForPrev(target);
+    if (it == nullptr) {
+      rocksdb::ReadOptions read;
+      read.iterate_lower_bound = &lower_slice;
+      it.reset(db_->NewIterator(read, postings_));
+    }
+    it->SeekForPrev(BlockKey(term_key, docid));
     if (!it->Valid()) {
       LOUPE_RETURN_IF_ERROR(FromRocksDb(it->status(), "rocksdb seek postings"));
       break;
@@ -156,10 +165,7 @@ absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_vi
       block = rewritten.emplace(key, std::vector<PostingEntry>()).first;
       LOUPE_RETURN_IF_ERROR(view->DecodeAll(&block->second));
     }
-    auto posting = std::lower_bound(block->second.begin(), block->second.end(), docid,
-                                    [](const PostingEntry& e, uint32_t d) { return e.docid < d; });
-    if (posting == block->second.end() || posting->docid != docid) break;
-    block->second.erase(posting);
+    if (!ErasePosting(&block->second, docid)) break;
     ++removed;
   }
   if (removed != changes.removes().size()) {

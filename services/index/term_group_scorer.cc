@@ -113,28 +113,18 @@ double TermGroupScorer::Score() {
 }
 
 double TermGroupScorer::BlockBound(uint32_t target, uint32_t* upto) {
-  // Move to the blocks first; the bound is recomputed only when one of them
-  // changed since the last call.
-  *upto = kEndDocid;
-  bool changed = block_lasts_.empty();
-  size_t c = 0;
-  for (FieldCursors& field : fields_) {
-    for (auto& cursor : field.cursors) {
-      const uint32_t last = cursor->ShallowAdvance(target);
-      *upto = std::min(*upto, last);
-      if (c == block_lasts_.size()) block_lasts_.push_back(0);
-      changed |= block_lasts_[c] != last;
-      block_lasts_[c++] = last;
+  const bool changed = blocks_.Advance(target, [&](auto visit) {
+    for (FieldCursors& field : fields_) {
+      for (auto& cursor : field.cursors) visit(*cursor);
     }
-  }
+  }, upto);
   if (!changed) return block_bound_;
   double bound = 0;
   std::vector<const std::vector<Impact>*> frontiers;
-  c = 0;
   for (FieldCursors& field : fields_) {
     frontiers.clear();
     for (auto& cursor : field.cursors) {
-      if (block_lasts_[c++] != kEndDocid) frontiers.push_back(&cursor->block().impacts());
+      if (cursor->has_block()) frontiers.push_back(&cursor->block().impacts());
     }
     if (frontiers.empty()) continue;
     bound += GroupScoreBound(frontiers, k1_, b_, field.spec.weight, field.spec.idf,

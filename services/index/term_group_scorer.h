@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "loupe/v1/index.pb.h"
 #include "rocksdb/db.h"
+#include "services/index/block_tracker.h"
 #include "services/index/clause_scorer.h"
 #include "services/index/posting_cursor.h"
 #include "services/index/posting_store.h"
@@ -86,9 +87,8 @@ class TermGroupScorer : public ClauseScorer {
   uint32_t docid_ = kEndDocid;
   bool started_ = false;
   double max_score_ = 0;
-  // BlockBound's last answer and, per cursor, the last docid of the block
-  // it was computed on.
-  std::vector<uint32_t> block_lasts_;
+  // BlockBound's last answer and the blocks it was computed on.
+  BlockTracker blocks_;
   double block_bound_ = 0;
 };
 
