@@ -89,41 +89,31 @@ bool PostingCursor::NextBlock() {
   return false;
 }
 
-bool PostingCursor::DecodeBlock(bool with_positions) {
-  if (!DecodeDocids() || !DecodeFrequencies()) return false;
-  if (with_positions && !decoded_positions_) {
-    absl::Status status = block_.DecodePositions(&decoded_);
-    if (!status.ok()) {
-      Fail(status);
-      return false;
-    }
-    decoded_positions_ = true;
+bool PostingCursor::DecodeOnce(bool* decoded,
+                               absl::Status (PostingBlockView::*decode)(DecodedPostings*) const) {
+  if (*decoded) return true;
+  if (!has_block_) return false;
+  absl::Status status = (block_.*decode)(&decoded_);
+  if (!status.ok()) {
+    Fail(status);
+    return false;
   }
+  *decoded = true;
   return true;
+}
+
+bool PostingCursor::DecodeBlock(bool with_positions) {
+  return DecodeDocids() && DecodeFrequencies() &&
+         (!with_positions ||
+          DecodeOnce(&decoded_positions_, &PostingBlockView::DecodePositions));
 }
 
 bool PostingCursor::DecodeDocids() {
-  if (decoded_docids_) return true;
-  if (!has_block_) return false;
-  absl::Status status = block_.DecodeDocids(&decoded_);
-  if (!status.ok()) {
-    Fail(status);
-    return false;
-  }
-  decoded_docids_ = true;
-  return true;
+  return DecodeOnce(&decoded_docids_, &PostingBlockView::DecodeDocids);
 }
 
 bool PostingCursor::DecodeFrequencies() {
-  if (decoded_frequencies_) return true;
-  if (!has_block_) return false;
-  absl::Status status = block_.DecodeFrequencies(&decoded_);
-  if (!status.ok()) {
-    Fail(status);
-    return false;
-  }
-  decoded_frequencies_ = true;
-  return true;
+  return DecodeOnce(&decoded_frequencies_, &PostingBlockView::DecodeFrequencies);
 }
 
 void PostingCursor::EnterBlock(uint32_t target) {

@@ -80,6 +80,10 @@ class PostingCursor {
   // Decodes the current block's docids and points at its first posting
   // >= target.
   void EnterBlock(uint32_t target);
+  // Runs one of the block's decode steps unless `*decoded`; false (and
+  // status()) on corrupt data.
+  bool DecodeOnce(bool* decoded,
+                  absl::Status (PostingBlockView::*decode)(DecodedPostings*) const);
   // Decode the current block's docids, or its tfs and lengths, once.
   bool DecodeDocids();
   bool DecodeFrequencies();
