@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/key_codec.h"
 #include "services/common/status_util.h"
+#include "services/index/svb_decode.h"
 #include "streamvbyte.h"
 #include "streamvbytedelta.h"
 
@@ -47,8 +48,8 @@ bool DecodeSection(absl::string_view section, uint32_t count, bool delta, uint32
   }
   out->resize(count);
   const auto* in = reinterpret_cast<const uint8_t*>(section.data());
-  const size_t read = delta ? streamvbyte_delta_decode(in, out->data(), count, delta_base)
-                            : streamvbyte_decode(in, out->data(), count);
+  const size_t read = delta ? SvbDeltaDecode(in, count, delta_base, out->data())
+                            : SvbDecode(in, count, out->data());
   return read == section.size();
 }
 

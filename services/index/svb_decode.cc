@@ -1,0 +1,117 @@
+#include "services/index/svb_decode.h"
+
+#include <array>
+#include <cstring>
+
+#include "streamvbyte.h"
+#include "streamvbytedelta.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <tmmintrin.h>
+#define LOUPE_SVB_X86 1
+#endif
+
+namespace loupe {
+namespace {
+
+#ifdef LOUPE_SVB_X86
+
+// Per control byte: the PSHUFB mask that spreads its four integers' bytes
+// over four 32-bit lanes (0x80 zeroes a byte), and their total byte length.
+struct ShuffleTables {
+  alignas(16) std::array<std::array<uint8_t, 16>, 256> masks;
+  std::array<uint8_t, 256> lengths;
+};
+
+const ShuffleTables& Tables() {
+  static const ShuffleTables* const tables = [] {
+    auto* built = new ShuffleTables();
+    for (int control = 0; control < 256; ++control) {
+      uint8_t offset = 0;
+      for (int lane = 0; lane < 4; ++lane) {
+        const int bytes = ((control >> (2 * lane)) & 3) + 1;
+        for (int b = 0; b < 4; ++b) {
+          built->masks[control][4 * lane + b] =
+              b < bytes ? static_cast<uint8_t>(offset + b) : uint8_t{0x80};
+        }
+        offset = static_cast<uint8_t>(offset + bytes);
+      }
+      built->lengths[control] = offset;
+    }
+    return built;
+  }();
+  return *tables;
+}
+
+template <bool kDelta>
+__attribute__((target("ssse3"))) size_t DecodeSsse3(const uint8_t* in, uint32_t count,
+                                                    uint32_t previous, uint32_t* out) {
+  const ShuffleTables& tables = Tables();
+  const uint8_t* control = in;
+  const uint8_t* data = in + (count + 3) / 4;
+  const uint32_t groups = count / 4;
+  __m128i last = _mm_set1_epi32(static_cast<int>(previous));
+  for (uint32_t g = 0; g < groups; ++g) {
+    const uint8_t code = control[g];
+    __m128i values = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data));
+    values = _mm_shuffle_epi8(
+        values, _mm_load_si128(reinterpret_cast<const __m128i*>(tables.masks[code].data())));
+    if (kDelta) {
+      // Prefix sum of the four lanes, plus the previous group's last value.
+      values = _mm_add_epi32(values, _mm_slli_si128(values, 4));
+      values = _mm_add_epi32(values, _mm_slli_si128(values, 8));
+      values = _mm_add_epi32(values, last);
+      last = _mm_shuffle_epi32(values, 0xFF);
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * g), values);
+    data += tables.lengths[code];
+  }
+  // The last, partial group one integer at a time.
+  uint32_t running = static_cast<uint32_t>(_mm_cvtsi128_si32(last));
+  for (uint32_t i = 4 * groups; i < count; ++i) {
+    const uint32_t bytes = ((control[i / 4] >> (2 * (i % 4))) & 3) + 1;
+    uint32_t value = 0;
+    for (uint32_t b = 0; b < bytes; ++b) value |= static_cast<uint32_t>(data[b]) << (8 * b);
+    data += bytes;
+    if (kDelta) {
+      running += value;
+      out[i] = running;
+    } else {
+      out[i] = value;
+    }
+  }
+  return static_cast<size_t>(data - in);
+}
+
+bool CpuHasSsse3() {
+  static const bool has = __builtin_cpu_supports("ssse3");
+  return has;
+}
+
+#endif  // LOUPE_SVB_X86
+
+}  // namespace
+
+bool SvbDecodeUsesSimd() {
+#ifdef LOUPE_SVB_X86
+  return CpuHasSsse3();
+#else
+  return false;
+#endif
+}
+
+size_t SvbDecode(const uint8_t* in, uint32_t count, uint32_t* out) {
+#ifdef LOUPE_SVB_X86
+  if (CpuHasSsse3()) return DecodeSsse3</*kDelta=*/false>(in, count, 0, out);
+#endif
+  return streamvbyte_decode(in, out, count);
+}
+
+size_t SvbDeltaDecode(const uint8_t* in, uint32_t count, uint32_t previous, uint32_t* out) {
+#ifdef LOUPE_SVB_X86
+  if (CpuHasSsse3()) return DecodeSsse3</*kDelta=*/true>(in, count, previous, out);
+#endif
+  return streamvbyte_delta_decode(in, out, count, previous);
+}
+
+}  // namespace loupe
