@@ -236,6 +236,7 @@ class TopKRun {
     std::vector<double> block(clauses_.size(), 0.0);  // per clause, in the window
     std::vector<size_t> order(lists);                 // by ascending window bound
     std::vector<double> bound_below(n + 1, 0.0);      // bounds of order[0..k)
+    std::vector<uint32_t> docid_by_rank(n, kEndDocid);  // docid of order[k]'s scorer
     double entry = EntryScore();
     uint32_t start = 0;
     while (start != kEndDocid) {
@@ -264,22 +265,30 @@ class TopKRun {
       }
       if (first_essential > 0) count_.lower_bound = true;
       // Block bounds and lookups leave a list's position undefined: the
-      // window's candidate lists move to its start first.
-      for (size_t k = first_essential; k < n; ++k) clauses_[order[k]].scorer->Advance(start);
+      // window's candidate lists move to its start first. Their docids are
+      // mirrored in rank order, so that finding the next candidate reads
+      // one small array instead of every scorer.
+      for (size_t k = first_essential; k < n; ++k) {
+        ClauseScorer& scorer = *clauses_[order[k]].scorer;
+        scorer.Advance(start);
+        docid_by_rank[k] = scorer.docid();
+      }
 
       while (true) {
         uint32_t docid = kEndDocid;
-        for (size_t k = first_essential; k < n; ++k) {
-          docid = std::min(docid, clauses_[order[k]].scorer->docid());
-        }
+        for (size_t k = first_essential; k < n; ++k) docid = std::min(docid, docid_by_rank[k]);
         if (docid > end || docid == kEndDocid) break;
 
+        // The candidate's lists score it and move past it.
         Reset();
         double partial = 0;
         for (size_t k = first_essential; k < n; ++k) {
-          if (clauses_[order[k]].scorer->docid() != docid) continue;
+          if (docid_by_rank[k] != docid) continue;
+          ClauseScorer& scorer = *clauses_[order[k]].scorer;
           Contribute(order[k]);
           partial += contributions_[order[k]] * boost_;
+          scorer.Next();
+          docid_by_rank[k] = scorer.docid();
         }
         bool dropped = false;
         for (size_t k = first_essential; k-- > 0;) {
@@ -290,10 +299,6 @@ class TopKRun {
           if (!clauses_[order[k]].scorer->AdvanceExact(docid)) continue;
           Contribute(order[k]);
           partial += contributions_[order[k]] * boost_;
-        }
-        for (size_t k = first_essential; k < n; ++k) {
-          ClauseScorer& scorer = *clauses_[order[k]].scorer;
-          if (scorer.docid() == docid) scorer.Next();
         }
         if (dropped) {
           count_.lower_bound = true;
