@@ -40,6 +40,20 @@ inline double Bm25TermScore(double k1, double b, double boost_weight, double idf
          (freq + k1 * (1.0 - b + b * relative_length));
 }
 
+// The factors of one clause's BM25 in one field, resolved from the request's
+// statistics (top_k_search.cc) for the scorers that walk its lists.
+struct FieldBm25 {
+  // Boost times the field weight.
+  double weight = 0;
+  // A phrase's is the sum of its words' idfs.
+  double idf = 0;
+  double average_length = 0;
+
+  double Score(double k1, double b, uint32_t tf, uint32_t field_length) const {
+    return Bm25TermScore(k1, b, weight, idf, tf, field_length, average_length);
+  }
+};
+
 }  // namespace loupe
 
 #endif  // LOUPE_SERVICES_INDEX_BM25_H_

@@ -65,8 +65,7 @@ double PhraseScorer::FieldBound(const FieldMatch& field, bool whole_list) const 
         frontiers.push_back(&cursor->block().impacts());
       }
     }
-    bound = std::min(bound, GroupScoreBound(frontiers, k1_, b_, field.spec.weight,
-                                            field.spec.idf, field.spec.average_length));
+    bound = std::min(bound, GroupScoreBound(frontiers, k1_, b_, field.spec.bm25));
   }
   return bound;
 }
@@ -190,8 +189,7 @@ double PhraseScorer::Score() {
   double score = 0.0;
   for (const FieldMatch& field : fields_) {
     if (!field.positioned || field.docid != docid_) continue;
-    score += Bm25TermScore(k1_, b_, field.spec.weight, field.spec.idf, field.frequency,
-                           field.length, field.spec.average_length);
+    score += field.spec.bm25.Score(k1_, b_, field.frequency, field.length);
   }
   return score;
 }

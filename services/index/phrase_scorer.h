@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "loupe/v1/index.pb.h"
 #include "rocksdb/db.h"
+#include "services/index/bm25.h"
 #include "services/index/block_tracker.h"
 #include "services/index/clause_scorer.h"
 #include "services/index/posting_cursor.h"
@@ -38,11 +39,8 @@ namespace loupe {
 // One field of a phrase, resolved against the request's statistics.
 struct PhraseField {
   v1::Field field = v1::FIELD_BODY;
-  // Boost times the field weight.
-  double weight = 0;
-  // Sum of the words' idfs.
-  double idf = 0;
-  double average_length = 0;
+  // Its idf is the sum of the words' idfs.
+  FieldBm25 bm25;
   // Per word, the PostingStore::TermKey of each form (repeats included, as
   // the evaluator reads them).
   std::vector<std::vector<std::string>> words;

@@ -15,7 +15,7 @@ constexpr double kBoundSlack = 1.0 + 1e-9;
 }  // namespace
 
 double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers, double k1,
-                       double b, double weight, double idf, double average_length) {
+                       double b, const FieldBm25& bm25) {
   // A document of length L has, in each form, a tf at most that of the
   // form's frontier point with the largest tf among those of length <= L.
   // Its score is then at most S(sum of those tfs, L); the sum only steps at
@@ -35,7 +35,7 @@ double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers,
       }
       if (tf == 0) continue;
       const auto capped = static_cast<uint32_t>(std::min<uint64_t>(tf, UINT32_MAX));
-      best = std::max(best, Bm25TermScore(k1, b, weight, idf, capped, length, average_length));
+      best = std::max(best, bm25.Score(k1, b, capped, length));
     }
   }
   return best * kBoundSlack;
@@ -57,8 +57,7 @@ absl::StatusOr<std::unique_ptr<TermGroupScorer>> TermGroupScorer::Open(
       frontiers.push_back(&field.cursors.back()->impacts());
     }
     if (field.cursors.empty()) continue;
-    scorer->max_score_ += GroupScoreBound(frontiers, scorer->k1_, scorer->b_, spec.weight,
-                                          spec.idf, spec.average_length);
+    scorer->max_score_ += GroupScoreBound(frontiers, scorer->k1_, scorer->b_, spec.bm25);
     field.spec = std::move(spec);
     scorer->fields_.push_back(std::move(field));
   }
@@ -106,8 +105,7 @@ double TermGroupScorer::Score() {
       length = cursor->field_length();
     }
     if (tf == 0) continue;
-    score += Bm25TermScore(k1_, b_, field.spec.weight, field.spec.idf, tf, length,
-                           field.spec.average_length);
+    score += field.spec.bm25.Score(k1_, b_, tf, length);
   }
   return score;
 }
@@ -127,8 +125,7 @@ double TermGroupScorer::BlockBound(uint32_t target, uint32_t* upto) {
       if (cursor->has_block()) frontiers.push_back(&cursor->block().impacts());
     }
     if (frontiers.empty()) continue;
-    bound += GroupScoreBound(frontiers, k1_, b_, field.spec.weight, field.spec.idf,
-                             field.spec.average_length);
+    bound += GroupScoreBound(frontiers, k1_, b_, field.spec.bm25);
   }
   block_bound_ = bound;
   return bound;

@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "loupe/v1/index.pb.h"
 #include "rocksdb/db.h"
+#include "services/index/bm25.h"
 #include "services/index/block_tracker.h"
 #include "services/index/clause_scorer.h"
 #include "services/index/posting_cursor.h"
@@ -38,10 +39,7 @@ namespace loupe {
 // One field of a term group, resolved against the request's statistics.
 struct TermGroupField {
   v1::Field field = v1::FIELD_BODY;
-  // Boost times the field weight.
-  double weight = 0;
-  double idf = 0;
-  double average_length = 0;
+  FieldBm25 bm25;
   // PostingStore::TermKey of each form.
   std::vector<std::string> term_keys;
 };
@@ -50,7 +48,7 @@ struct TermGroupField {
 // document the frontiers describe (one frontier per form), with slack for
 // rounding. 0 when every frontier is empty.
 double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers, double k1,
-                       double b, double weight, double idf, double average_length);
+                       double b, const FieldBm25& bm25);
 
 class TermGroupScorer : public ClauseScorer {
  public:

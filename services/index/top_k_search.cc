@@ -29,6 +29,16 @@ struct OpenClause {
   std::unique_ptr<ClauseScorer> scorer;
 };
 
+// A clause's BM25 factors in `field`, given its boost and idf there; false
+// when the field's average length is missing.
+bool ResolveFieldBm25(const ScoringContext& scoring, v1::Field field, float boost, double idf,
+                      FieldBm25* bm25) {
+  if (!AverageFieldLength(scoring, field, &bm25->average_length)) return false;
+  bm25->idf = idf;
+  bm25->weight = BoostOrOne(boost) * FieldWeight(scoring, field);
+  return true;
+}
+
 // The clause's fields with their statistics; false when one is missing
 // (the evaluator then reports it).
 bool ResolveFields(const ScoringContext& scoring, const v1::TermClause& term, bool scored,
@@ -41,11 +51,10 @@ bool ResolveFields(const ScoringContext& scoring, const v1::TermClause& term, bo
     if (scored) {
       uint64_t df = 0;
       if (!GroupDocumentFrequency(scoring, forms, field, &df, [](const std::string&) {}) ||
-          !AverageFieldLength(scoring, field, &resolved.average_length)) {
+          !ResolveFieldBm25(scoring, field, term.boost(), Bm25Idf(scoring.document_count, df),
+                            &resolved.bm25)) {
         return false;
       }
-      resolved.idf = Bm25Idf(scoring.document_count, df);
-      resolved.weight = BoostOrOne(term.boost()) * FieldWeight(scoring, field);
     }
     for (const std::string* form : forms) {
       resolved.term_keys.push_back(PostingStore::TermKey(field, *form));
@@ -63,7 +72,6 @@ bool ResolvePhraseFields(const ScoringContext& scoring, const v1::PhraseClause& 
     PhraseField resolved;
     resolved.field = field;
     if (scored) {
-      if (!AverageFieldLength(scoring, field, &resolved.average_length)) return false;
       double idf_sum = 0;
       for (const v1::TermClause& word : phrase.words()) {
         uint64_t df = 0;
@@ -73,8 +81,7 @@ bool ResolvePhraseFields(const ScoringContext& scoring, const v1::PhraseClause& 
         }
         idf_sum += Bm25Idf(scoring.document_count, df);
       }
-      resolved.idf = idf_sum;
-      resolved.weight = BoostOrOne(phrase.boost()) * FieldWeight(scoring, field);
+      if (!ResolveFieldBm25(scoring, field, phrase.boost(), idf_sum, &resolved.bm25)) return false;
     }
     for (const v1::TermClause& word : phrase.words()) {
       std::vector<std::string>& keys = resolved.words.emplace_back();
