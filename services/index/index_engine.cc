@@ -1,5 +1,6 @@
 #include "services/index/index_engine.h"
 
+#include <random>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -110,7 +111,14 @@ IndexEngine::IndexEngine(std::unique_ptr<RocksStore> store, const IndexEngineOpt
       analyzer_(std::move(analyzer)),
       analyzer_version_(analyzer_->Version()),
       postings_(store_->db(), store_->Family(kPostingsFamily), store_->Family(kTermsFamily)),
-      state_(std::move(state)) {}
+      state_(std::move(state)) {
+  std::random_device random;
+  instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8));
+}
+
+std::string IndexEngine::StatisticsVersion(const storage::v1::IndexState& state) const {
+  return absl::StrCat(instance_id_, ":", state.applied_sequence());
+}
 
 absl::Status IndexEngine::ValidateApply(const v1::ApplyRequest& request) const {
   if (request.shard_id() != options_.shard_id || request.shard_count() != options_.shard_count) {
@@ -259,6 +267,7 @@ absl::StatusOr<v1::TermStatsResponse> IndexEngine::TermStats(
   if (!state.ok()) return state.status();
   v1::TermStatsResponse response;
   *response.mutable_collection() = ToCollectionStats(*state);
+  response.set_statistics_version(StatisticsVersion(*state));
   for (const v1::FieldTerm& term : request.terms()) {
     absl::StatusOr<uint64_t> df =
         postings_.DocumentFrequency(snapshot.get(), PostingStore::TermKey(term.field(), term.term()));
@@ -276,6 +285,15 @@ absl::StatusOr<v1::TermStatsResponse> IndexEngine::TermStats(
 absl::StatusOr<v1::ShardSearchResponse> IndexEngine::Search(
     const v1::ShardSearchRequest& request) const {
   ScopedSnapshot snapshot(store_->db());
+  if (!request.expected_statistics_version().empty()) {
+    absl::StatusOr<storage::v1::IndexState> state = ReadState(snapshot.get());
+    if (!state.ok()) return state.status();
+    if (StatisticsVersion(*state) != request.expected_statistics_version()) {
+      v1::ShardSearchResponse stale;
+      stale.set_stale_statistics(true);
+      return stale;
+    }
+  }
   ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring);
   return searcher.Search(request);
 }

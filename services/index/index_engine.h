@@ -95,8 +95,13 @@ class IndexEngine {
   // The shard's counters as of `snapshot` (nullptr = latest).
   absl::StatusOr<storage::v1::IndexState> ReadState(const rocksdb::Snapshot* snapshot) const;
 
+  // TermStatsResponse.statistics_version of `state`.
+  std::string StatisticsVersion(const storage::v1::IndexState& state) const;
+
   std::unique_ptr<RocksStore> store_;
   IndexEngineOptions options_;
+  // Random per open: a restart (or a restore) never repeats a version.
+  std::string instance_id_;
   std::unique_ptr<Analyzer> analyzer_;
   std::string analyzer_version_;
   PostingStore postings_;

@@ -146,6 +146,52 @@ v1::InfoResponse Info(IndexEngine* engine) {
   return info.ok() ? *info : v1::InfoResponse();
 }
 
+TEST(IndexEngineTest, SearchWithStatisticsOfAnotherVersionAnswersStale) {
+  TempDir dir;
+  auto engine = OpenEngine(dir.path());
+  ASSERT_TRUE(engine->Apply(ApplyRequestFor(0, 1, {Upsert(1, "a", "Storm", "storm warning")})).ok());
+  v1::TermStatsRequest stats_request;
+  stats_request.add_terms()->set_term("storm");
+  stats_request.mutable_terms(0)->set_field(v1::FIELD_BODY);
+  absl::StatusOr<v1::TermStatsResponse> before = engine->TermStats(stats_request);
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_FALSE(before->statistics_version().empty());
+  // Same statistics: the same version, and a search that expects it runs.
+  absl::StatusOr<v1::TermStatsResponse> again = engine->TermStats(stats_request);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->statistics_version(), before->statistics_version());
+
+  v1::TermClause body_storm = Clause("storm");
+  body_storm.set_field(v1::FIELD_BODY);
+  v1::ShardSearchRequest request;
+  *request.mutable_plan() = Plan({body_storm});
+  request.set_limit(10);
+  *request.mutable_global_stats() = before->collection();
+  *request.mutable_stat_terms() = stats_request.terms();
+  request.add_stat_document_frequencies(before->document_frequencies(0));
+  request.set_expected_statistics_version(before->statistics_version());
+  absl::StatusOr<v1::ShardSearchResponse> current = engine->Search(request);
+  ASSERT_TRUE(current.ok()) << current.status();
+  EXPECT_FALSE(current->stale_statistics());
+  EXPECT_EQ(current->hits_size(), 1);
+
+  // A new batch changes the version: the same request searches nothing.
+  ASSERT_TRUE(engine->Apply(ApplyRequestFor(0, 1, {Upsert(2, "b", "Storm", "storm again")})).ok());
+  absl::StatusOr<v1::ShardSearchResponse> stale = engine->Search(request);
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  EXPECT_TRUE(stale->stale_statistics());
+  EXPECT_EQ(stale->hits_size(), 0);
+  absl::StatusOr<v1::TermStatsResponse> after = engine->TermStats(stats_request);
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(after->statistics_version(), before->statistics_version());
+  // Without an expected version the shard searches as always.
+  request.clear_expected_statistics_version();
+  absl::StatusOr<v1::ShardSearchResponse> unchecked = engine->Search(request);
+  ASSERT_TRUE(unchecked.ok());
+  EXPECT_FALSE(unchecked->stale_statistics());
+  EXPECT_EQ(unchecked->hits_size(), 2);
+}
+
 TEST(IndexEngineTest, ApplyIsIdempotent) {
   TempDir dir;
   auto engine = OpenEngine(dir.path());

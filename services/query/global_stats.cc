@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -36,7 +37,8 @@ absl::Status GatherGlobalStats(size_t shard_count,
                                const std::vector<loupe::v1::PrefixClause*>& prefixes,
                                const std::function<void(size_t, std::string)>& fail,
                                loupe::v1::QueryPlan* plan, GlobalStats* global,
-                               std::vector<loupe::v1::FieldTerm>* stat_terms) {
+                               std::vector<loupe::v1::FieldTerm>* stat_terms,
+                               TermStatsCache* cache, std::vector<std::string>* cached_versions) {
   const std::vector<loupe::v1::FieldTerm> asked_terms = StatTermsForPlan(*plan);
   // One TermStats prefix per (prefix clause, field).
   std::vector<std::pair<size_t, loupe::v1::Field>> asked_prefixes;
@@ -58,11 +60,36 @@ absl::Status GatherGlobalStats(size_t shard_count,
       call->request.set_max_prefix_expansions(max_prefix_expansions);
     }
   }
-  RunInParallel(stub_for, deadline, stats_calls,
+  // Shards whose answer is cached are not called.
+  if (cached_versions != nullptr) cached_versions->assign(shard_count, std::string());
+  Calls<loupe::v1::TermStatsRequest, loupe::v1::TermStatsResponse> to_call;
+  for (auto& call : stats_calls) {
+    std::optional<loupe::v1::TermStatsResponse> known =
+        cache == nullptr ? std::nullopt : cache->Lookup(call->shard_index, call->request);
+    if (known.has_value()) {
+      call->response = *std::move(known);
+      if (cached_versions != nullptr) {
+        (*cached_versions)[call->shard_index] = call->response.statistics_version();
+      }
+    } else {
+      to_call.push_back(std::move(call));
+    }
+  }
+  RunInParallel(stub_for, deadline, to_call,
                 [](auto* async, auto* call, auto done) {
                   async->TermStats(&call->context, &call->request, &call->response,
                                    std::move(done));
                 });
+  for (auto& call : to_call) {
+    if (cache != nullptr && call->status.ok()) {
+      cache->Store(call->shard_index, call->request, call->response);
+    }
+  }
+  // Back together (the moved-from slots are the called ones).
+  size_t next_called = 0;
+  for (auto& call : stats_calls) {
+    if (call == nullptr) call = std::move(to_call[next_called++]);
+  }
   // (field, term) -> summed df, from the terms and from the expansions.
   std::map<std::pair<int, std::string>, uint64_t> df_by_term;
   std::vector<uint64_t> asked_dfs(asked_terms.size(), 0);

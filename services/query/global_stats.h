@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "loupe/v1/index.grpc.pb.h"
 #include "loupe/v1/index.pb.h"
+#include "services/query/term_stats_cache.h"
 
 namespace loupe::query {
 
@@ -40,13 +41,20 @@ void CollectPrefixes(loupe::v1::QueryNode* node, std::vector<loupe::v1::PrefixCl
 // is reported through `fail(index, "CODE: message")` and left out of the
 // sums. INVALID_ARGUMENT on "query" when a prefix expands to more than
 // `max_prefix_expansions` terms.
+//
+// With a `cache`, a shard whose answer the cache holds is not called; its
+// statistics_version is then in (*cached_versions)[shard] (resized to
+// shard_count; empty for the shards that were called), for phase 2 to send
+// as expected_statistics_version. Fresh answers are stored in the cache.
 absl::Status GatherGlobalStats(size_t shard_count,
                                const std::function<loupe::v1::IndexService::Stub*(size_t)>& stub_for,
                                absl::Time deadline, uint32_t max_prefix_expansions,
                                const std::vector<loupe::v1::PrefixClause*>& prefixes,
                                const std::function<void(size_t, std::string)>& fail,
                                loupe::v1::QueryPlan* plan, GlobalStats* global,
-                               std::vector<loupe::v1::FieldTerm>* stat_terms);
+                               std::vector<loupe::v1::FieldTerm>* stat_terms,
+                               TermStatsCache* cache = nullptr,
+                               std::vector<std::string>* cached_versions = nullptr);
 
 }  // namespace loupe::query
 

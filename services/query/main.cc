@@ -40,6 +40,9 @@ ABSL_FLAG(uint32_t, max_prefix_expansions, 128,
 ABSL_FLAG(uint32_t, max_facet_values_per_shard, 10000,
           "Most values one shard returns per facet (1..100000); beyond, the facet says "
           "truncated and its counts are no longer exact");
+ABSL_FLAG(uint32_t, term_stats_cache_entries, 100000,
+          "Document frequencies kept per shard so that searches on known terms skip the "
+          "statistics round trip (checked against each shard's statistics version; 0 = off)");
 ABSL_FLAG(uint32_t, max_result_window, 10000,
           "Largest offset + limit, 1..10000 (deeper pages: next_page_token)");
 ABSL_FLAG(std::string, query_languages, "en,fr,und",
@@ -143,6 +146,7 @@ int main(int argc, char** argv) {
   options.parser_limits.max_depth = absl::GetFlag(FLAGS_max_query_depth);
   options.max_prefix_expansions = absl::GetFlag(FLAGS_max_prefix_expansions);
   options.max_facet_values_per_shard = absl::GetFlag(FLAGS_max_facet_values_per_shard);
+  options.term_stats_cache_entries = absl::GetFlag(FLAGS_term_stats_cache_entries);
   options.default_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_default_timeout_ms));
   options.query_languages = *query_languages;
   options.ranking.proximity_boost = static_cast<float>(proximity_boost);

@@ -18,7 +18,8 @@ QueryEngine::QueryEngine(std::vector<std::string> shard_addresses, QueryEngineOp
     : options_(options),
       plan_builder_(options.parser_limits.max_clauses, options.query_languages,
                     options.ranking),
-      fanout_(std::make_unique<ShardFanout>(std::move(shard_addresses))) {}
+      fanout_(std::make_unique<ShardFanout>(std::move(shard_addresses),
+                                            options.term_stats_cache_entries)) {}
 
 QueryEngine::~QueryEngine() = default;
 

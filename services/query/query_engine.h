@@ -40,6 +40,9 @@ struct QueryEngineOptions {
   // Most values a shard returns per facet; a shard with more sums the rest
   // and the answer says `truncated` (counts no longer exact).
   uint32_t max_facet_values_per_shard = 10000;
+  // Document frequencies of each shard kept to skip the statistics round
+  // trip for known terms (term_stats_cache.h); 0 asks every time.
+  size_t term_stats_cache_entries = 100000;
 };
 
 class QueryEngine {

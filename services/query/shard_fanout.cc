@@ -28,7 +28,8 @@ constexpr uint32_t kMaxShardLimit = 10000;
 
 }  // namespace
 
-ShardFanout::ShardFanout(std::vector<std::string> addresses) {
+ShardFanout::ShardFanout(std::vector<std::string> addresses, size_t term_stats_cache_entries)
+    : stats_cache_(std::make_unique<TermStatsCache>(addresses.size(), term_stats_cache_entries)) {
   for (size_t i = 0; i < addresses.size(); ++i) {
     // A shard's id is its index here, which the fetch phase relies on.
     Shard& shard = shards_.emplace_back();
@@ -63,6 +64,9 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
   FanoutPage result;
   GlobalStats global;
   std::vector<loupe::v1::FieldTerm> stat_terms;
+  // Per shard, the statistics_version of a phase-1 answer taken from the
+  // cache (empty when the shard was asked).
+  std::vector<std::string> cached_versions;
 
   if (page.frozen.has_value()) {
     // ---- Phase 1 from a cursor: the first page's statistics.
@@ -84,15 +88,19 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
     LOUPE_RETURN_IF_ERROR(GatherGlobalStats(shards_.size(), stub_for,
                                             PhaseDeadline(deadline, kStatsPhaseShare),
                                             page.max_prefix_expansions, prefixes, fail, &plan,
-                                            &global, &stat_terms));
+                                            &global, &stat_terms, stats_cache_.get(),
+                                            &cached_versions));
   }
-  result.stats.collection = global.collection;
-  result.stats.document_frequencies = global.document_frequencies;
-  result.stats.prefixes.assign(prefixes.size(), {});
-  for (size_t p = 0; p < prefixes.size(); ++p) {
-    result.stats.prefixes[p].assign(prefixes[p]->expansions().begin(),
-                                    prefixes[p]->expansions().end());
-  }
+  auto record_stats = [&] {
+    result.stats.collection = global.collection;
+    result.stats.document_frequencies = global.document_frequencies;
+    result.stats.prefixes.assign(prefixes.size(), {});
+    for (size_t p = 0; p < prefixes.size(); ++p) {
+      result.stats.prefixes[p].assign(prefixes[p]->expansions().begin(),
+                                      prefixes[p]->expansions().end());
+    }
+  };
+  record_stats();
 
   // ---- Phase 2: per-shard top-k with the global statistics.
   // Hits needed: the page, what it skips, and one more that says whether a
@@ -106,8 +114,13 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
       facets_by_shard;
   std::vector<FoldedHit> ranked;  // In rank order, folded when asked.
   bool capped = false;            // A shard may hold more hits than it sent.
-  for (bool first_round = true;; first_round = false) {
+  bool first_round = true;
+  int stale_rounds = 0;
+  while (true) {
     Calls<loupe::v1::ShardSearchRequest, loupe::v1::ShardSearchResponse> search_calls;
+    const auto expected_version = [&](size_t shard) {
+      return shard < cached_versions.size() ? cached_versions[shard] : std::string();
+    };
     for (size_t i = 0; i < shards_.size(); ++i) {
       if (failed(i)) continue;
       auto& call = search_calls.emplace_back(
@@ -128,12 +141,35 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
       }
       request.set_with_duplicate_clusters(page.fold_duplicates);
       request.set_total_hits_threshold(page.total_hits_threshold);
+      request.set_expected_statistics_version(expected_version(i));
     }
     RunInParallel(stub_for, PhaseDeadline(deadline, kSearchPhaseShare), search_calls,
                   [](auto* async, auto* call, auto done) {
                     async->Search(&call->context, &call->request, &call->response,
                                   std::move(done));
                   });
+    // A shard whose cached statistics changed searched nothing: read its
+    // statistics again and redo the round (after a second such round, with
+    // no cache at all, as without one).
+    bool stale = false;
+    for (const auto& call : search_calls) {
+      if (call->status.ok() && call->response.stale_statistics()) {
+        stats_cache_->Forget(call->shard_index);
+        stale = true;
+      }
+    }
+    if (stale) {
+      global = GlobalStats();
+      stat_terms.clear();
+      cached_versions.clear();
+      const bool use_cache = ++stale_rounds < 2;
+      LOUPE_RETURN_IF_ERROR(GatherGlobalStats(
+          shards_.size(), stub_for, PhaseDeadline(deadline, kStatsPhaseShare),
+          page.max_prefix_expansions, prefixes, fail, &plan, &global, &stat_terms,
+          use_cache ? stats_cache_.get() : nullptr, &cached_versions));
+      record_stats();
+      continue;
+    }
     std::vector<ShardHits> shard_hits;
     bool shard_may_hold_more = false;
     for (const auto& call : search_calls) {
@@ -168,6 +204,7 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
     // Enough hits, or nothing more to ask for.
     if (ranked.size() >= needed || !shard_may_hold_more || shard_limit >= kMaxShardLimit) break;
     shard_limit = std::min<uint32_t>(shard_limit * 4, kMaxShardLimit);
+    first_round = false;
   }
   // Skip the offset, keep the page plus the one that says "more follow".
   if (ranked.size() > page.offset) {

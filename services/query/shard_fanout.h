@@ -9,7 +9,10 @@
 //     document frequencies, and the union of every shard's expansion of
 //     each prefix (INVALID_ARGUMENT beyond max_prefix_expansions). Scores
 //     then do not depend on the number of shards. Skipped when the page
-//     carries frozen statistics (a cursor's).
+//     carries frozen statistics (a cursor's). A shard whose answer is in
+//     the TermStatsCache is not asked; phase 2 then checks on that shard
+//     that its statistics have not changed since (expected_statistics_version)
+//     and, when they have, phase 1 is done again for it.
 //  2. Search on the shards that answered phase 1, with the global stats,
 //     the order, the cursor's key and limit = offset + limit + 1 (the extra
 //     hit says whether a next page exists); MergeShardHits makes the page.
@@ -44,6 +47,7 @@
 #include "loupe/v1/index.grpc.pb.h"
 #include "loupe/v1/index.pb.h"
 #include "services/common/query_plan_terms.h"  // StatTermsForPlan
+#include "services/query/term_stats_cache.h"
 #include "loupe/v1/query.pb.h"
 
 namespace loupe::query {
@@ -102,10 +106,16 @@ struct ExplainAnswer {
   loupe::v1::CollectionStats collection;
 };
 
+// Document frequencies cached per shard by default (a few MB).
+inline constexpr size_t kDefaultTermStatsCacheEntries = 100000;
+
 class ShardFanout {
  public:
-  // Shard i is served at addresses[i]. Channels connect lazily.
-  explicit ShardFanout(std::vector<std::string> addresses);
+  // Shard i is served at addresses[i]. Channels connect lazily. Phase 1
+  // answers are cached (term_stats_cache.h), up to
+  // `term_stats_cache_entries` document frequencies per shard (0: none).
+  explicit ShardFanout(std::vector<std::string> addresses,
+                       size_t term_stats_cache_entries = kDefaultTermStatsCacheEntries);
 
   uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }
 
@@ -136,6 +146,7 @@ class ShardFanout {
   };
 
   std::vector<Shard> shards_;
+  std::unique_ptr<TermStatsCache> stats_cache_;
 };
 
 }  // namespace loupe::query

@@ -138,6 +138,26 @@ class ResultsTest(unittest.TestCase):
             pages += [h.id for h in page.hits]
         self.assertEqual(pages, ids)
 
+    def test_cached_term_statistics_follow_new_documents(self):
+        # loupe-query keeps the shards' term statistics; a batch that changes
+        # them makes the shards answer "stale", and the search reads them
+        # again. Explain never uses the cache, so its score is the fresh one.
+        def explained(doc_id):
+            return self.cluster.query_stub.Explain(
+                query_pb2.ExplainRequest(query="lighthouse", id=doc_id), timeout=10).score
+
+        self.cluster.ingest([doc("lh1", "Lighthouse keeper", "The lighthouse keeper retired.")])
+        self.cluster.wait_for_hits("lighthouse", expected=1)
+        first = self.cluster.search("lighthouse").hits[0].score
+        self.assertEqual(self.cluster.search("lighthouse").hits[0].score, first)
+        self.assertEqual(explained("lh1"), first)
+        self.cluster.ingest([doc(f"lh{i}", "Lighthouse", "A lighthouse on the coast.")
+                             for i in range(2, 6)])
+        self.cluster.wait_for_hits("lighthouse", expected=5)
+        after = {hit.id: hit.score for hit in self.cluster.search("lighthouse").hits}
+        self.assertLess(after["lh1"], first)  # df 1 -> 5: the idf fell
+        self.assertEqual(after["lh1"], explained("lh1"))
+
     def test_explain_sums_to_the_search_score(self):
         for query in ["harbour", "harbour terminal^2", '"container terminal" harbour',
                       "title:harbour OR rowing", "harb* +quay"]:
