@@ -159,6 +159,9 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
       }
     }
     if (stale) {
+      // Phase 1 again from scratch: its failures too, so that the sums and
+      // the next round cover the same shards.
+      failures.clear();
       global = GlobalStats();
       stat_terms.clear();
       cached_versions.clear();
