@@ -113,7 +113,8 @@ IndexEngine::IndexEngine(std::unique_ptr<RocksStore> store, const IndexEngineOpt
       postings_(store_->db(), store_->Family(kPostingsFamily), store_->Family(kTermsFamily)),
       state_(std::move(state)) {
   std::random_device random;
-  instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8));
+  instance_id_ =
+      absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8));
 }
 
 std::string IndexEngine::StatisticsVersion(const storage::v1::IndexState& state) const {

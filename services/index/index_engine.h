@@ -63,7 +63,10 @@ class IndexEngine {
 
   absl::StatusOr<v1::ApplyResponse> Apply(const v1::ApplyRequest& request)
       ABSL_LOCKS_EXCLUDED(apply_mutex_);
+  // The answer carries the statistics_version of the snapshot it read.
   absl::StatusOr<v1::TermStatsResponse> TermStats(const v1::TermStatsRequest& request) const;
+  // With an expected_statistics_version that is not the snapshot's, searches
+  // nothing and answers stale_statistics.
   absl::StatusOr<v1::ShardSearchResponse> Search(const v1::ShardSearchRequest& request) const;
   // Score breakdown of one document (ShardSearcher::Explain).
   absl::StatusOr<v1::ShardExplainResponse> Explain(const v1::ShardExplainRequest& request) const;
