@@ -57,13 +57,17 @@ class Process:
     """One service process with its command line, log file and data folder."""
 
     def __init__(self, name, args, address, log_path):
-        # Every service also serves Prometheus metrics, on a port of its own.
-        self.metrics_address = f"127.0.0.1:{free_port()}"
         self.name = name
-        self.args = args + [f"--metrics_listen={self.metrics_address}"]
+        self.base_args = args
         self.address = address
         self.log_path = log_path
         self.popen = None
+        self.new_metrics_port()
+
+    def new_metrics_port(self):
+        """Every service also serves Prometheus metrics, on a port of its own."""
+        self.metrics_address = f"127.0.0.1:{free_port()}"
+        self.args = self.base_args + [f"--metrics_listen={self.metrics_address}"]
 
     def start(self):
         log = open(self.log_path, "ab")
@@ -240,9 +244,20 @@ class Cluster:
         self.channels += [self.ingest_channel, self.query_channel]
 
     def restart(self, process):
-        """Starts a stopped or killed process again on its data and port."""
-        process.start()
-        wait_serving(process.address, process=process, credentials=self.credentials)
+        """Starts a stopped or killed process again on its data and port.
+
+        Its metrics port may have been taken meanwhile (free_port() races
+        with other tests and with outgoing connections' ports): then it
+        starts again on another metrics port; the service's own port stays."""
+        for attempt in range(self.START_ATTEMPTS):
+            process.start()
+            try:
+                wait_serving(process.address, process=process, credentials=self.credentials)
+                return
+            except AssertionError as error:
+                if "metrics: cannot listen" not in str(error) or attempt + 1 == self.START_ATTEMPTS:
+                    raise
+                process.new_metrics_port()
 
     def close(self):
         for channel in self.channels:
