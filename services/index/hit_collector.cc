@@ -64,11 +64,42 @@ absl::StatusOr<std::string> HitCollector::ExternalId(uint32_t docid) const {
   std::string id;
   rocksdb::Status status =
       store_->db()->Get(read, store_->Family(kIdsFamily), StoredKey(docid), &id);
+  LOUPE_RETURN_IF_ERROR(IdLookupStatus(docid, status));
+  return id;
+}
+
+absl::Status HitCollector::IdLookupStatus(uint32_t docid, const rocksdb::Status& status) {
   if (status.IsNotFound()) {
     return absl::DataLossError(absl::StrCat("docid ", docid, " has postings but no id"));
   }
-  if (!status.ok()) return FromRocksDb(status, "rocksdb get ids");
-  return id;
+  return FromRocksDb(status, "rocksdb get ids");
+}
+
+void HitCollector::LoadIds() {
+  std::vector<CollectedHit*> missing;
+  std::vector<std::string> keys;
+  for (CollectedHit& hit : heap_) {
+    if (hit.id_loaded) continue;
+    missing.push_back(&hit);
+    keys.push_back(StoredKey(hit.docid));
+  }
+  if (missing.empty()) return;
+  std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot_;
+  store_->db()->MultiGet(read, store_->Family(kIdsFamily), keys.size(), key_slices.data(),
+                         values.data(), statuses.data());
+  for (size_t i = 0; i < missing.size(); ++i) {
+    absl::Status status = IdLookupStatus(missing[i]->docid, statuses[i]);
+    if (!status.ok()) {
+      if (status_.ok()) status_ = std::move(status);
+      return;
+    }
+    missing[i]->id = values[i].ToString();
+    missing[i]->id_loaded = true;
+  }
 }
 
 absl::Status HitCollector::Offer(uint32_t docid, double score) {
@@ -104,7 +135,7 @@ absl::Status HitCollector::Offer(uint32_t docid, double score) {
 absl::StatusOr<std::vector<CollectedHit>> HitCollector::TakeSorted() {
   auto ranks_before = [this](CollectedHit& a, CollectedHit& b) { return RanksBefore(a, b); };
   std::sort(heap_.begin(), heap_.end(), ranks_before);
-  for (CollectedHit& hit : heap_) LoadId(&hit);
+  LoadIds();
   if (!status_.ok()) return status_;
   return std::move(heap_);
 }

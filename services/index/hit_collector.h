@@ -64,6 +64,10 @@ class HitCollector {
   // Strict "a ranks before b"; reads ids on a tie (errors go to status_).
   bool RanksBefore(CollectedHit& a, CollectedHit& b);
   void LoadId(CollectedHit* hit);
+  // Loads the ids of every hit in heap_ that has none, in one MultiGet.
+  void LoadIds();
+  // The error of looking up `docid`'s id (NOT_FOUND: postings without id).
+  static absl::Status IdLookupStatus(uint32_t docid, const rocksdb::Status& status);
 
   const RocksStore* store_;
   const rocksdb::Snapshot* snapshot_;
