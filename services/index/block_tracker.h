@@ -7,7 +7,7 @@
 //   bool changed = tracker.Advance(target, [&](auto visit) {
 //     for (auto& cursor : cursors) visit(*cursor);
 //   }, upto);
-//   if (changed) cached_bound = ...;  // from cursor->block().impacts()
+//   if (changed) cached_bound = ...;  // from cursor->block_impacts()
 #ifndef LOUPE_SERVICES_INDEX_BLOCK_TRACKER_H_
 #define LOUPE_SERVICES_INDEX_BLOCK_TRACKER_H_
 

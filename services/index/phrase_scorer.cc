@@ -54,15 +54,15 @@ double PhraseScorer::FieldBound(const FieldMatch& field, bool whole_list) const 
   // Any word's bound holds, unless the first word repeats a form (its
   // matches then count more than once): then only the first word's.
   double bound = std::numeric_limits<double>::infinity();
-  std::vector<const std::vector<Impact>*> frontiers;
+  ImpactFrontiers frontiers;
   const size_t words = field.words.front().repeated_forms ? 1 : field.words.size();
   for (size_t w = 0; w < words; ++w) {
     frontiers.clear();
     for (const auto& cursor : field.words[w].forms) {
       if (whole_list) {
-        frontiers.push_back(&cursor->impacts());
+        frontiers.push_back(cursor->impacts());
       } else if (cursor->has_block()) {
-        frontiers.push_back(&cursor->block().impacts());
+        frontiers.push_back(cursor->block_impacts());
       }
     }
     bound = std::min(bound, GroupScoreBound(frontiers, k1_, b_, field.spec.bm25));

@@ -128,6 +128,17 @@ std::string EncodePostingBlock(const std::vector<PostingEntry>& postings) {
   return out;
 }
 
+bool PostingBlockView::ReadLastDocid(absl::string_view value, uint32_t* last_docid) {
+  size_t pos = 0;
+  uint64_t count = 0, first = 0, span = 0;
+  if (!ReadVarint(value, &pos, &count) || !ReadVarint(value, &pos, &first) ||
+      !ReadVarint(value, &pos, &span) || first + span > UINT32_MAX) {
+    return false;
+  }
+  *last_docid = static_cast<uint32_t>(first + span);
+  return true;
+}
+
 absl::StatusOr<PostingBlockView> PostingBlockView::Parse(absl::string_view value) {
   PostingBlockView view;
   size_t pos = 0;
@@ -141,8 +152,9 @@ absl::StatusOr<PostingBlockView> PostingBlockView::Parse(absl::string_view value
   view.count_ = static_cast<uint32_t>(count);
   view.first_docid_ = static_cast<uint32_t>(first);
   view.last_docid_ = static_cast<uint32_t>(first + span);
-  view.impacts_.resize(impact_count);
-  for (Impact& impact : view.impacts_) {
+  view.impact_count_ = static_cast<uint32_t>(impact_count);
+  for (uint32_t i = 0; i < view.impact_count_; ++i) {
+    Impact& impact = view.impacts_[i];
     uint64_t tf = 0, length = 0;
     if (!ReadVarint(value, &pos, &tf) || !ReadVarint(value, &pos, &length) || tf == 0 ||
         tf > UINT32_MAX || length > UINT32_MAX) {

@@ -26,6 +26,7 @@
 #ifndef LOUPE_SERVICES_INDEX_POSTING_BLOCK_H_
 #define LOUPE_SERVICES_INDEX_POSTING_BLOCK_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace loupe {
 
@@ -75,11 +77,14 @@ class PostingBlockView {
  public:
   // DATA_LOSS when the header or the section sizes do not fit `value`.
   static absl::StatusOr<PostingBlockView> Parse(absl::string_view value);
+  // The last docid from the first fields of the header alone, for readers
+  // that step over blocks without reading them; false on a corrupt header.
+  static bool ReadLastDocid(absl::string_view value, uint32_t* last_docid);
 
   uint32_t count() const { return count_; }
   uint32_t first_docid() const { return first_docid_; }
   uint32_t last_docid() const { return last_docid_; }
-  const std::vector<Impact>& impacts() const { return impacts_; }
+  absl::Span<const Impact> impacts() const { return {impacts_.data(), impact_count_}; }
 
   // Fills docids, tfs and lengths (positions are left as they are).
   absl::Status DecodeDocs(DecodedPostings* out) const;
@@ -95,7 +100,10 @@ class PostingBlockView {
   uint32_t count_ = 0;
   uint32_t first_docid_ = 0;
   uint32_t last_docid_ = 0;
-  std::vector<Impact> impacts_;
+  // Inline, not on the heap: a header is parsed for every block a query
+  // steps through.
+  std::array<Impact, kMaxImpacts> impacts_;
+  uint32_t impact_count_ = 0;
   absl::string_view docids_;
   absl::string_view tfs_;
   absl::string_view lengths_;

@@ -40,12 +40,17 @@ void PostingCursor::Fail(absl::Status status) {
   docid_ = kEndDocid;
 }
 
-bool PostingCursor::NextBlock() {
-  if (!status_.ok()) return false;
+void PostingCursor::LeaveBlock() {
   decoded_docids_ = false;
   decoded_frequencies_ = false;
   decoded_positions_ = false;
   positioned_ = false;
+  parsed_ = false;
+}
+
+bool PostingCursor::NextBlock() {
+  if (!status_.ok()) return false;
+  LeaveBlock();
   if (blocks_ != nullptr && !in_tail_) {
     if (!started_) {
       blocks_->Seek(seek_key_);
@@ -55,13 +60,11 @@ bool PostingCursor::NextBlock() {
     started_ = true;
     if (blocks_->Valid()) {
       const rocksdb::Slice value = blocks_->value();
-      absl::StatusOr<PostingBlockView> view =
-          PostingBlockView::Parse(absl::string_view(value.data(), value.size()));
-      if (!view.ok()) {
-        Fail(view.status());
+      if (!PostingBlockView::ReadLastDocid(absl::string_view(value.data(), value.size()),
+                                           &block_last_)) {
+        Fail(absl::DataLossError("corrupt posting block header"));
         return false;
       }
-      block_ = *view;
       has_block_ = true;
       return true;
     }
@@ -79,6 +82,8 @@ bool PostingCursor::NextBlock() {
       return false;
     }
     block_ = *view;
+    block_last_ = block_.last_docid();
+    parsed_ = true;
     has_block_ = true;
     return true;
   }
@@ -89,10 +94,30 @@ bool PostingCursor::NextBlock() {
   return false;
 }
 
+bool PostingCursor::ParseBlock() {
+  if (parsed_) return true;
+  if (!has_block_) return false;
+  const rocksdb::Slice value = blocks_->value();
+  absl::StatusOr<PostingBlockView> view =
+      PostingBlockView::Parse(absl::string_view(value.data(), value.size()));
+  if (!view.ok()) {
+    Fail(view.status());
+    return false;
+  }
+  block_ = *std::move(view);
+  parsed_ = true;
+  return true;
+}
+
+absl::Span<const Impact> PostingCursor::block_impacts() {
+  if (!ParseBlock()) return {};
+  return block_.impacts();
+}
+
 bool PostingCursor::DecodeOnce(bool* decoded,
                                absl::Status (PostingBlockView::*decode)(DecodedPostings*) const) {
   if (*decoded) return true;
-  if (!has_block_) return false;
+  if (!ParseBlock()) return false;
   absl::Status status = (block_.*decode)(&decoded_);
   if (!status.ok()) {
     Fail(status);
@@ -137,10 +162,10 @@ void PostingCursor::Next() {
 uint32_t PostingCursor::ShallowAdvance(uint32_t target) {
   if (docid_ == kEndDocid) return kEndDocid;
   if (!has_block_ && !NextBlock()) return kEndDocid;
-  while (block_.last_docid() < target) {
+  while (block_last_ < target) {
     if (!NextBlock()) return kEndDocid;
   }
-  return block_.last_docid();
+  return block_last_;
 }
 
 void PostingCursor::Advance(uint32_t target) {

@@ -1,7 +1,7 @@
 // PostingCursor: walks one posting list of a snapshot, block by block or
 // posting by posting, decoding a block only when a posting of it is asked
-// for. Dynamic pruning reads block headers (last docid, impacts) through
-// ShallowAdvance without decoding anything.
+// for. Stepping over a block reads only its last docid; its impacts (for
+// dynamic pruning) and sections are parsed when first asked for.
 //
 // The cursor starts before the first posting: call Next() or Advance()
 // first (docid() means nothing before). docid() is kEndDocid once the list
@@ -45,10 +45,12 @@ class PostingCursor {
   const std::vector<Impact>& impacts() const { return record_.impacts; }
 
   // Block level. NextBlock moves to the next block (the first on the first
-  // call); false past the last one. The header is valid while true.
+  // call); false past the last one.
   bool NextBlock();
-  const PostingBlockView& block() const { return block_; }
   bool has_block() const { return has_block_; }
+  // The current block's impact frontier (parses its header on the first
+  // call; empty, with status() set, on corrupt data). Needs has_block().
+  absl::Span<const Impact> block_impacts();
   // Decodes the current block's docids, tfs and lengths (and positions with
   // `with_positions`) into decoded(); false on corrupt data (status()).
   bool DecodeBlock(bool with_positions);
@@ -77,6 +79,11 @@ class PostingCursor {
  private:
   PostingCursor() = default;
   void Fail(absl::Status status);
+  // Forgets what the current block parsed and decoded; every move to
+  // another block starts here.
+  void LeaveBlock();
+  // Parses the current block's header once; false on corrupt data.
+  bool ParseBlock();
   // Decodes the current block's docids and points at its first posting
   // >= target.
   void EnterBlock(uint32_t target);
@@ -96,6 +103,9 @@ class PostingCursor {
   bool started_ = false;
   bool in_tail_ = false;
   bool has_block_ = false;
+  // The current block's last docid, read before the rest of its header.
+  uint32_t block_last_ = 0;
+  bool parsed_ = false;
   PostingBlockView block_;
   bool decoded_docids_ = false;
   bool decoded_frequencies_ = false;

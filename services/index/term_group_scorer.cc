@@ -14,7 +14,7 @@ constexpr double kBoundSlack = 1.0 + 1e-9;
 
 }  // namespace
 
-double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers, double k1,
+double GroupScoreBound(absl::Span<const absl::Span<const Impact>> frontiers, double k1,
                        double b, const FieldBm25& bm25) {
   // A document of length L has, in each form, a tf at most that of the
   // form's frontier point with the largest tf among those of length <= L.
@@ -22,13 +22,13 @@ double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers,
   // frontier lengths, between which S falls, so the lengths of the frontier
   // points are the only candidates.
   double best = 0;
-  for (const std::vector<Impact>* candidates : frontiers) {
-    for (const Impact& candidate : *candidates) {
+  for (absl::Span<const Impact> candidates : frontiers) {
+    for (const Impact& candidate : candidates) {
       const uint32_t length = candidate.field_length;
       uint64_t tf = 0;
-      for (const std::vector<Impact>* frontier : frontiers) {
+      for (absl::Span<const Impact> frontier : frontiers) {
         uint32_t form_tf = 0;
-        for (const Impact& point : *frontier) {
+        for (const Impact& point : frontier) {
           if (point.field_length <= length) form_tf = std::max(form_tf, point.tf);
         }
         tf += form_tf;
@@ -47,14 +47,14 @@ absl::StatusOr<std::unique_ptr<TermGroupScorer>> TermGroupScorer::Open(
   std::unique_ptr<TermGroupScorer> scorer(new TermGroupScorer(scoring));
   for (TermGroupField& spec : fields) {
     FieldCursors field;
-    std::vector<const std::vector<Impact>*> frontiers;
+    ImpactFrontiers frontiers;
     for (const std::string& key : spec.term_keys) {
       absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
           PostingCursor::Open(postings, snapshot, key);
       if (!cursor.ok()) return cursor.status();
       if ((*cursor)->document_frequency() == 0) continue;
       field.cursors.push_back(*std::move(cursor));
-      frontiers.push_back(&field.cursors.back()->impacts());
+      frontiers.push_back(field.cursors.back()->impacts());
     }
     if (field.cursors.empty()) continue;
     scorer->max_score_ += GroupScoreBound(frontiers, scorer->k1_, scorer->b_, spec.bm25);
@@ -118,11 +118,11 @@ double TermGroupScorer::BlockBound(uint32_t target, uint32_t* upto) {
   }, upto);
   if (!changed) return block_bound_;
   double bound = 0;
-  std::vector<const std::vector<Impact>*> frontiers;
+  ImpactFrontiers frontiers;
   for (FieldCursors& field : fields_) {
     frontiers.clear();
     for (auto& cursor : field.cursors) {
-      if (cursor->has_block()) frontiers.push_back(&cursor->block().impacts());
+      if (cursor->has_block()) frontiers.push_back(cursor->block_impacts());
     }
     if (frontiers.empty()) continue;
     bound += GroupScoreBound(frontiers, k1_, b_, field.spec.bm25);

@@ -24,7 +24,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "loupe/v1/index.pb.h"
 #include "rocksdb/db.h"
 #include "services/index/bm25.h"
@@ -47,8 +49,12 @@ struct TermGroupField {
 // Highest BM25 of `tf` summed over forms at one field length, over every
 // document the frontiers describe (one frontier per form), with slack for
 // rounding. 0 when every frontier is empty.
-double GroupScoreBound(const std::vector<const std::vector<Impact>*>& frontiers, double k1,
+double GroupScoreBound(absl::Span<const absl::Span<const Impact>> frontiers, double k1,
                        double b, const FieldBm25& bm25);
+
+// The frontiers of one group's forms in one field (most groups have one or
+// two forms).
+using ImpactFrontiers = absl::InlinedVector<absl::Span<const Impact>, 4>;
 
 class TermGroupScorer : public ClauseScorer {
  public:
