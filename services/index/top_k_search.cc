@@ -5,6 +5,7 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,9 @@ bool Below(double bound, double entry) { return bound < entry - std::abs(entry) 
 struct OpenClause {
   v1::Occur occur = v1::OCCUR_SHOULD;
   std::unique_ptr<ClauseScorer> scorer;
+  // For a SHOULD phrase: the SHOULD term clause that matches wherever it
+  // does (PhraseWithinTerm), if any.
+  std::optional<size_t> cover;
 };
 
 // A clause's BM25 factors in `field`, given its boost and idf there; false
@@ -221,36 +225,83 @@ class TopKRun {
                                            : -std::numeric_limits<double>::infinity();
   }
 
+  // A SHOULD clause that yields candidates (a term, or a phrase no term
+  // covers) and the SHOULD phrases it covers: their matches are among its
+  // own, so they are only looked up where it matches, never walked.
+  struct Unit {
+    size_t lead = 0;
+    std::vector<size_t> covered;
+  };
+
+  std::vector<Unit> Units() const {
+    std::vector<Unit> units;
+    std::vector<size_t> unit_of(clauses_.size(), 0);
+    for (size_t i = 0; i < clauses_.size(); ++i) {
+      if (clauses_[i].occur != v1::OCCUR_SHOULD || clauses_[i].cover) continue;
+      unit_of[i] = units.size();
+      units.push_back(Unit{i, {}});
+    }
+    for (size_t i = 0; i < clauses_.size(); ++i) {
+      if (clauses_[i].occur == v1::OCCUR_SHOULD && clauses_[i].cover) {
+        units[unit_of[*clauses_[i].cover]].covered.push_back(i);
+      }
+    }
+    return units;
+  }
+
+  // Looks up the covered phrases of the matched units at `docid`, adding
+  // their scores to `partial`; false (the candidate is dropped) as soon as
+  // `partial` plus the bounds of the phrases left (`covered_left`) cannot
+  // enter.
+  bool LookUpCovered(const std::vector<const Unit*>& matched, uint32_t docid,
+                     double covered_left, double entry, const std::vector<double>& block,
+                     double* partial) {
+    for (const Unit* unit : matched) {
+      for (size_t i : unit->covered) {
+        if (Below(*partial + covered_left, entry)) return false;
+        covered_left -= block[i];
+        if (!clauses_[i].scorer->AdvanceExact(docid)) continue;
+        Contribute(i);
+        *partial += contributions_[i] * boost_;
+      }
+    }
+    return true;
+  }
+
   // Block-max MaxScore over the SHOULD clauses, partitioned per window.
   //
-  // A window is a docid range over which every list stays in one block, so
-  // each list's block bound holds for the whole window. In it, the lists
-  // are ordered by block bound; those whose bounds add up to less than the
-  // entry score are non-essential there (a document only they contain
-  // cannot enter), so candidates come from the others, and a candidate is
-  // dropped once its score so far plus the bounds of the lists left cannot
-  // enter. A window where no list is essential is skipped whole. While
-  // matches are still counted exactly (entry -infinity) there is one
-  // window and every list is essential.
+  // The candidates come from units (Unit): a unit's bound is its lead's
+  // plus its covered phrases'. A window is a docid range over which every
+  // list stays in one block, so each list's block bound holds for the whole
+  // window. In it, the units are ordered by bound; those whose bounds add
+  // up to less than the entry score are non-essential there (a document
+  // only they contain cannot enter), so candidates come from the others'
+  // leads, and a window with no essential unit is skipped whole. A
+  // candidate is dropped once its score so far plus the bounds of what is
+  // left to look up cannot enter; a unit whose lead misses the candidate
+  // is left out whole. While matches are still counted exactly (entry
+  // -infinity) there is one window and every unit is essential.
   absl::Status Disjunction() {
-    std::vector<size_t> lists;  // SHOULD clauses
-    for (size_t i = 0; i < clauses_.size(); ++i) {
-      if (clauses_[i].occur == v1::OCCUR_SHOULD) lists.push_back(i);
-    }
-    if (lists.empty()) return absl::OkStatus();
-    for (size_t i : lists) clauses_[i].scorer->Advance(0);
-    const size_t n = lists.size();
+    const std::vector<Unit> units = Units();
+    const size_t n = units.size();
+    if (n == 0) return absl::OkStatus();
+    for (const Unit& unit : units) clauses_[unit.lead].scorer->Advance(0);
     std::vector<double> block(clauses_.size(), 0.0);  // per clause, in the window
-    std::vector<size_t> order(lists);                 // by ascending window bound
-    std::vector<double> bound_below(n + 1, 0.0);      // bounds of order[0..k)
-    std::vector<uint32_t> docid_by_rank(n, kEndDocid);  // docid of order[k]'s scorer
+    std::vector<double> covered_bound(n, 0.0);        // per unit, its covered phrases'
+    std::vector<double> unit_bound(n, 0.0);           // per unit, lead and covered
+    std::vector<size_t> order(n);                     // units by ascending bound
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::vector<double> bound_below(n + 1, 0.0);        // bounds of order[0..k)
+    std::vector<uint32_t> docid_by_rank(n, kEndDocid);  // docid of order[k]'s lead
+    std::vector<const Unit*> matched;                   // units whose lead has the candidate
     double entry = EntryScore();
     uint32_t start = 0;
     while (start != kEndDocid) {
-      // The window [start, end] and the lists' bounds over it.
+      // The window [start, end] and the units' bounds over it.
       uint32_t end = kEndDocid;
       const bool pruning = entry > -std::numeric_limits<double>::infinity();
-      for (size_t i : lists) {
+      for (size_t i = 0; i < clauses_.size(); ++i) {
+        if (clauses_[i].occur != v1::OCCUR_SHOULD) continue;
         if (pruning) {
           uint32_t block_end = kEndDocid;
           block[i] = clauses_[i].scorer->BlockBound(start, &block_end) * boost_;
@@ -259,8 +310,15 @@ class TopKRun {
           block[i] = clauses_[i].scorer->max_score() * boost_;
         }
       }
-      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return block[a] < block[b]; });
-      for (size_t k = 0; k < n; ++k) bound_below[k + 1] = bound_below[k] + block[order[k]];
+      for (size_t u = 0; u < n; ++u) {
+        double covered = 0;
+        for (size_t i : units[u].covered) covered += block[i];
+        covered_bound[u] = covered;
+        unit_bound[u] = block[units[u].lead] + covered;
+      }
+      std::sort(order.begin(), order.end(),
+                [&](size_t a, size_t b) { return unit_bound[a] < unit_bound[b]; });
+      for (size_t k = 0; k < n; ++k) bound_below[k + 1] = bound_below[k] + unit_bound[order[k]];
       size_t first_essential = 0;
       while (first_essential < n && Below(bound_below[first_essential + 1], entry)) {
         ++first_essential;
@@ -272,13 +330,13 @@ class TopKRun {
       }
       if (first_essential > 0) count_.lower_bound = true;
       // Block bounds and lookups leave a list's position undefined: the
-      // window's candidate lists move to its start first. Their docids are
+      // window's candidate leads move to its start first. Their docids are
       // mirrored in rank order, so that finding the next candidate reads
       // one small array instead of every scorer.
       for (size_t k = first_essential; k < n; ++k) {
-        ClauseScorer& scorer = *clauses_[order[k]].scorer;
-        scorer.Advance(start);
-        docid_by_rank[k] = scorer.docid();
+        ClauseScorer& lead = *clauses_[units[order[k]].lead].scorer;
+        lead.Advance(start);
+        docid_by_rank[k] = lead.docid();
       }
 
       while (true) {
@@ -286,26 +344,38 @@ class TopKRun {
         for (size_t k = first_essential; k < n; ++k) docid = std::min(docid, docid_by_rank[k]);
         if (docid > end || docid == kEndDocid) break;
 
-        // The candidate's lists score it and move past it.
+        // The candidate's leads score it and move past it.
         Reset();
+        matched.clear();
         double partial = 0;
+        double covered_left = 0;  // bounds of the matched units' covered phrases
         for (size_t k = first_essential; k < n; ++k) {
           if (docid_by_rank[k] != docid) continue;
-          ClauseScorer& scorer = *clauses_[order[k]].scorer;
-          Contribute(order[k]);
-          partial += contributions_[order[k]] * boost_;
-          scorer.Next();
-          docid_by_rank[k] = scorer.docid();
+          const Unit& unit = units[order[k]];
+          Contribute(unit.lead);
+          partial += contributions_[unit.lead] * boost_;
+          clauses_[unit.lead].scorer->Next();
+          docid_by_rank[k] = clauses_[unit.lead].scorer->docid();
+          matched.push_back(&unit);
+          covered_left += covered_bound[order[k]];
         }
+        // Then the non-essential leads from the highest bound down, and the
+        // phrases last: they cost the most (positions) and bound the least.
         bool dropped = false;
         for (size_t k = first_essential; k-- > 0;) {
-          if (Below(partial + bound_below[k + 1], entry)) {
+          if (Below(partial + bound_below[k + 1] + covered_left, entry)) {
             dropped = true;
             break;
           }
-          if (!clauses_[order[k]].scorer->AdvanceExact(docid)) continue;
-          Contribute(order[k]);
-          partial += contributions_[order[k]] * boost_;
+          const Unit& unit = units[order[k]];
+          if (!clauses_[unit.lead].scorer->AdvanceExact(docid)) continue;
+          Contribute(unit.lead);
+          partial += contributions_[unit.lead] * boost_;
+          matched.push_back(&unit);
+          covered_left += covered_bound[order[k]];
+        }
+        if (!dropped) {
+          dropped = !LookUpCovered(matched, docid, covered_left, entry, block, &partial);
         }
         if (dropped) {
           count_.lower_bound = true;
@@ -372,7 +442,22 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
         OpenScorer(postings, snapshot, scoring, clause);
     if (!scorer.ok()) return scorer.status();
     if (!scorer->has_value()) return std::nullopt;
-    clauses.push_back(OpenClause{clause.occur(), *std::move(*scorer)});
+    clauses.push_back(OpenClause{clause.occur(), *std::move(*scorer), std::nullopt});
+  }
+  // A SHOULD phrase within SHOULD term clauses (as proximity phrases are)
+  // is covered by the rarest of them: looked up only where it matches.
+  for (int i = 0; i < boolean.clauses_size(); ++i) {
+    const v1::BooleanClause& phrase = boolean.clauses(i);
+    if (phrase.occur() != v1::OCCUR_SHOULD || !phrase.node().has_phrase()) continue;
+    for (int j = 0; j < boolean.clauses_size(); ++j) {
+      const v1::BooleanClause& term = boolean.clauses(j);
+      if (term.occur() != v1::OCCUR_SHOULD || !term.node().has_term() ||
+          !PhraseWithinTerm(phrase.node().phrase(), term.node().term())) {
+        continue;
+      }
+      std::optional<size_t>& cover = clauses[i].cover;
+      if (!cover || clauses[j].scorer->cost() < clauses[*cover].scorer->cost()) cover = j;
+    }
   }
   TopKRun run(std::move(clauses), BoostOrOne(boolean.boost()), total_hits_threshold, collector);
   absl::StatusOr<PrunedCount> count = run.Run();

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "services/common/query_plan_terms.h"
 #include "services/index/index_engine.h"
+#include "services/index/term_clause.h"
 #include "services/index/test_util.h"
 
 namespace loupe {
@@ -141,7 +142,62 @@ v1::QueryNode RandomQuery(std::mt19937& random) {
     const float boosts[] = {0, 0, 0.5f, 2};
     term->set_boost(boosts[random() % 4]);
   }
+  // Half of the queries get proximity phrases as loupe-query plans them:
+  // SHOULD phrases of two adjacent SHOULD terms' words, which those terms
+  // cover (top_k_search.h looks them up only where their term matches).
+  if (random() % 2 == 0) {
+    const int n = boolean->clauses_size();
+    for (int c = 0; c + 1 < n; ++c) {
+      const v1::BooleanClause& first = boolean->clauses(c);
+      const v1::BooleanClause& second = boolean->clauses(c + 1);
+      if (first.occur() != v1::OCCUR_SHOULD || second.occur() != v1::OCCUR_SHOULD ||
+          !first.node().has_term() || !second.node().has_term() ||
+          first.node().term().field() != second.node().term().field()) {
+        continue;
+      }
+      v1::BooleanClause* clause = boolean->add_clauses();
+      clause->set_occur(v1::OCCUR_SHOULD);
+      v1::PhraseClause* phrase = clause->mutable_node()->mutable_phrase();
+      phrase->set_field(first.node().term().field());
+      phrase->set_boost(random() % 2 == 0 ? 0.2f : 1.5f);
+      for (const v1::BooleanClause* word : {&first, &second}) {
+        *phrase->add_words() = word->node().term();
+        phrase->mutable_words(phrase->words_size() - 1)->clear_field();
+        phrase->mutable_words(phrase->words_size() - 1)->clear_boost();
+      }
+      phrase->add_offsets(0);
+      phrase->add_offsets(1 + random() % 2);
+    }
+  }
   return root;
+}
+
+v1::TermClause Term(const std::string& term, std::vector<std::string> alternatives,
+                    v1::Field field) {
+  v1::TermClause clause;
+  clause.set_term(term);
+  for (std::string& alternative : alternatives) clause.add_alternatives(std::move(alternative));
+  clause.set_field(field);
+  return clause;
+}
+
+TEST(PhraseWithinTermTest, OneWordWithOnlyTheTermsFormsInTheTermsFields) {
+  v1::PhraseClause phrase;
+  *phrase.add_words() = Term("new", {"nouveau"}, v1::FIELD_UNSPECIFIED);
+  *phrase.add_words() = Term("york", {}, v1::FIELD_UNSPECIFIED);
+  phrase.add_offsets(0);
+  phrase.add_offsets(1);
+  EXPECT_TRUE(PhraseWithinTerm(phrase, Term("york", {}, v1::FIELD_UNSPECIFIED)));
+  EXPECT_TRUE(PhraseWithinTerm(phrase, Term("nouveau", {"new", "neuf"}, v1::FIELD_UNSPECIFIED)));
+  // A form of the word is missing from the term.
+  EXPECT_FALSE(PhraseWithinTerm(phrase, Term("new", {}, v1::FIELD_UNSPECIFIED)));
+  EXPECT_FALSE(PhraseWithinTerm(phrase, Term("city", {"york2"}, v1::FIELD_UNSPECIFIED)));
+  // The term must search every field the phrase does.
+  EXPECT_FALSE(PhraseWithinTerm(phrase, Term("york", {}, v1::FIELD_TITLE)));
+  phrase.set_field(v1::FIELD_TITLE);
+  EXPECT_TRUE(PhraseWithinTerm(phrase, Term("york", {}, v1::FIELD_TITLE)));
+  EXPECT_FALSE(PhraseWithinTerm(phrase, Term("york", {}, v1::FIELD_BODY)));
+  EXPECT_TRUE(PhraseWithinTerm(phrase, Term("york", {}, v1::FIELD_UNSPECIFIED)));
 }
 
 TEST_F(TopKSearchTest, PrunedHitsAndScoresEqualExhaustiveOnes) {
@@ -175,7 +231,9 @@ TEST_F(TopKSearchTest, PrunedHitsAndScoresEqualExhaustiveOnes) {
       } else {
         EXPECT_EQ(actual->total_hits(), expected->total_hits()) << context;
       }
-      if (threshold == 1000000u) EXPECT_FALSE(actual->total_hits_is_lower_bound()) << context;
+      if (threshold == 1000000u) {
+        EXPECT_FALSE(actual->total_hits_is_lower_bound()) << context;
+      }
     }
   }
   // The test is only worth something if pruning really happened.
