@@ -19,8 +19,12 @@
 // others, and a window with no essential list is skipped whole. A candidate
 // is dropped as soon as its partial score plus the bounds of the lists
 // left falls below the entry score; the lists left are only looked up
-// (ClauseScorer::AdvanceExact). Pruning starts once `total_hits_threshold`
-// matches have been counted; from then on the count is a lower bound.
+// (ClauseScorer::AdvanceExact). A SHOULD phrase that matches only where a
+// SHOULD term clause does (PhraseWithinTerm: the proximity phrases) rides
+// with the rarest such term: it adds its bound to the term's, never yields
+// candidates, and is looked up last, only where its term matched. Pruning
+// starts once `total_hits_threshold` matches have been counted; from then
+// on the count is a lower bound.
 //
 //   HitCollector collector(...);
 //   absl::StatusOr<std::optional<PrunedCount>> count =
