@@ -302,7 +302,7 @@ class TopKRun {
       const bool pruning = entry > -std::numeric_limits<double>::infinity();
       for (size_t i = 0; i < clauses_.size(); ++i) {
         if (clauses_[i].occur != v1::OCCUR_SHOULD) continue;
-        if (pruning) {
+        if (pruning && !clauses_[i].cover) {
           uint32_t block_end = kEndDocid;
           block[i] = clauses_[i].scorer->BlockBound(start, &block_end) * boost_;
           end = std::min(end, block_end);
