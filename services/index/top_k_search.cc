@@ -186,19 +186,20 @@ class TopKRun {
     if (clauses_[required.front()].scorer->cost() == 0) return absl::OkStatus();
     uint32_t target = 0;
     while (true) {
-      // Leapfrog: move every required list to the largest docid until they
-      // agree.
-      bool agree = false;
-      while (!agree) {
-        agree = true;
-        for (size_t i : required) {
-          ClauseScorer& scorer = *clauses_[i].scorer;
-          scorer.Advance(target);
-          if (scorer.docid() == kEndDocid) return absl::OkStatus();
-          if (scorer.docid() != target) {
-            target = scorer.docid();
-            agree = false;
-          }
+      // Leapfrog: the cheapest list proposes a docid, the others check it
+      // in order; one that overshoots sends the cheapest list ahead again,
+      // so the costlier lists only ever move to docids every cheaper one
+      // has (and decode fewer blocks).
+      size_t agreed = 0;
+      while (agreed < required.size()) {
+        ClauseScorer& scorer = *clauses_[required[agreed]].scorer;
+        scorer.Advance(target);
+        if (scorer.docid() == kEndDocid) return absl::OkStatus();
+        if (scorer.docid() == target) {
+          ++agreed;
+        } else {
+          target = scorer.docid();
+          agreed = agreed == 0 ? 1 : 0;
         }
       }
       const uint32_t docid = target;
