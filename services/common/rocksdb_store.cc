@@ -14,6 +14,8 @@
 #include "services/common/status_util.h"
 
 ABSL_FLAG(uint64_t, rocksdb_block_cache_mb, 256, "RocksDB block cache size, MiB");
+ABSL_FLAG(uint64_t, rocksdb_row_cache_mb, 64,
+          "RocksDB row cache (point-lookup results) size, MiB; 0 disables it");
 ABSL_FLAG(std::string, rocksdb_compression, "lz4",
           "RocksDB block compression: lz4, zstd, snappy or none");
 ABSL_FLAG(int32_t, rocksdb_bloom_bits_per_key, 10,
@@ -58,6 +60,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const RocksOptions& options,
 RocksOptions RocksOptionsFromFlags() {
   RocksOptions options;
   options.block_cache_mb = absl::GetFlag(FLAGS_rocksdb_block_cache_mb);
+  options.row_cache_mb = absl::GetFlag(FLAGS_rocksdb_row_cache_mb);
   options.compression = absl::GetFlag(FLAGS_rocksdb_compression);
   options.bloom_bits_per_key = absl::GetFlag(FLAGS_rocksdb_bloom_bits_per_key);
   options.sync_writes = absl::GetFlag(FLAGS_rocksdb_sync_writes);
@@ -80,6 +83,9 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
+  if (options.row_cache_mb > 0) {
+    db_options.row_cache = rocksdb::NewLRUCache(options.row_cache_mb << 20);
+  }
 
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
   for (const auto& name : families) {
@@ -103,6 +109,7 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
   store->db_.reset(raw_db);
   for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = handles[i];
   store->durable_write_.sync = options.sync_writes;
+  store->row_cache_ = db_options.row_cache;
   if (!options.metrics_name.empty()) store->ExportMetrics(options.metrics_name);
   return store;
 }
@@ -195,6 +202,12 @@ void RocksStore::ExportMetrics(const std::string& name) {
                             return property(db_->DefaultColumnFamily(),
                                             "rocksdb.block-cache-usage");
                           });
+  if (row_cache_ != nullptr) {
+    Metrics().RegisterGauge("rocksdb_row_cache_usage_bytes", "Row cache bytes in use",
+                            {{"db", name}}, [cache = row_cache_] {
+                              return static_cast<double>(cache->GetUsage());
+                            });
+  }
   Metrics().RegisterGauge("loupe_data_dir_bytes", "Bytes of the database folder's files",
                           {{"db", name}}, [this] { return static_cast<double>(DiskBytes()); });
 }

@@ -37,6 +37,43 @@ TEST(RocksStoreTest, OpensFamiliesAndPersists) {
   std::filesystem::remove_all(dir);
 }
 
+// The row cache must never answer a read with another version of the key:
+// older snapshots keep their value across overwrites and flushes, and a
+// value still in the memtable wins over a cached one from a file.
+TEST(RocksStoreTest, RowCacheKeepsSnapshotsExact) {
+  const std::string dir = FreshDir("rowcache");
+  RocksOptions options;
+  options.row_cache_mb = 1;
+  auto store = RocksStore::Open(dir, {"terms"}, options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  rocksdb::DB* db = (*store)->db();
+  rocksdb::ColumnFamilyHandle* terms = (*store)->Family("terms");
+  const auto get = [&](const rocksdb::Snapshot* snapshot) {
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot;
+    std::string value;
+    rocksdb::Status status = db->Get(read, terms, "storm", &value);
+    return status.ok() ? value : status.ToString();
+  };
+  ASSERT_TRUE(db->Put((*store)->durable_write(), terms, "storm", "v1").ok());
+  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), terms).ok());
+  EXPECT_EQ(get(nullptr), "v1");  // now cached
+  EXPECT_EQ(get(nullptr), "v1");
+  const rocksdb::Snapshot* before = db->GetSnapshot();
+  ASSERT_TRUE(db->Put((*store)->durable_write(), terms, "storm", "v2").ok());
+  EXPECT_EQ(get(nullptr), "v2");  // memtable
+  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), terms).ok());
+  EXPECT_EQ(get(nullptr), "v2");
+  EXPECT_EQ(get(before), "v1");
+  EXPECT_EQ(get(before), "v1");
+  db->ReleaseSnapshot(before);
+  ASSERT_TRUE(db->Delete((*store)->durable_write(), terms, "storm").ok());
+  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), terms).ok());
+  EXPECT_THAT(get(nullptr), ::testing::HasSubstr("NotFound"));
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(RocksStoreTest, RefusesAnotherShardCount) {
   const std::string dir = FreshDir("shards");
   {

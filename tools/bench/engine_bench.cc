@@ -48,9 +48,10 @@ uint64_t FolderBytes(const fs::path& dir) {
 }
 
 absl::StatusOr<std::unique_ptr<IndexEngine>> OpenEngine(const std::string& dir,
-                                                        uint64_t block_cache_mb) {
+                                                        const EngineBenchOptions& options) {
   RocksOptions rocks;
-  rocks.block_cache_mb = block_cache_mb;
+  rocks.block_cache_mb = options.block_cache_mb;
+  rocks.row_cache_mb = options.row_cache_mb;
   return IndexEngine::Open(dir, IndexEngineOptions{}, rocks);
 }
 
@@ -194,7 +195,7 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
 
   const Clock::time_point wall_start = Clock::now();
   absl::StatusOr<std::unique_ptr<IndexEngine>> engine =
-      OpenEngine(index_dir, options.block_cache_mb);
+      OpenEngine(index_dir, options);
   if (!engine.ok()) return engine.status();
   result.version = absl::StrCat("loupe-index (analyzer ", (*engine)->analyzer_version(), ")");
   const Clock::time_point index_start = Clock::now();
@@ -210,11 +211,12 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
   // Reopening flushes the memtables to SST files (WAL recovery).
   engine->reset();
   if (options.cold) LOUPE_RETURN_IF_ERROR(EvictFromPageCache(index_dir));
-  engine = OpenEngine(index_dir, options.block_cache_mb);
+  engine = OpenEngine(index_dir, options);
   if (!engine.ok()) return engine.status();
   result.index_wall_s = Seconds(Clock::now() - wall_start);
   result.index_bytes = FolderBytes(index_dir);
   result.extra.emplace_back("block_cache_mb", static_cast<double>(options.block_cache_mb));
+  result.extra.emplace_back("row_cache_mb", static_cast<double>(options.row_cache_mb));
   // The inverted index alone (posting blocks and term records) against the
   // text; stored fields for display come on top.
   const double inverted_bytes = static_cast<double>((*engine)->FamilyBytes(kPostingsFamily) +

@@ -32,6 +32,8 @@ ABSL_FLAG(std::string, modes, "or,and", "Query modes to time: or, and, or both (
 ABSL_FLAG(std::string, index_dir, "",
           "--engine: keep the index in this folder; reuse it (no indexing) when it holds one");
 ABSL_FLAG(uint64_t, block_cache_mb, 256, "--engine: RocksDB block cache of the engine, MiB");
+ABSL_FLAG(uint64_t, row_cache_mb, 64,
+          "--engine: RocksDB row cache of the engine, MiB (0: none)");
 ABSL_FLAG(bool, cold, false,
           "--engine: also time one OR pass with the index out of the page cache and an empty "
           "block cache (or_cold_* keys)");
@@ -103,6 +105,7 @@ int main(int argc, char** argv) {
     options.timing = timing;
     options.temp_root = absl::GetFlag(FLAGS_tmpdir);
     options.block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
+    options.row_cache_mb = absl::GetFlag(FLAGS_row_cache_mb);
     options.index_dir = absl::GetFlag(FLAGS_index_dir);
     options.cold = absl::GetFlag(FLAGS_cold);
     result = loupe::bench::RunEngineBench(*corpus, options);
