@@ -31,7 +31,46 @@ struct OpenClause {
   // For a SHOULD phrase: the SHOULD term clause that matches wherever it
   // does (PhraseWithinTerm), if any.
   std::optional<size_t> cover;
+  // Per field searched, the factor of BM25's tf part in the clause's score
+  // there (boost x field weight x idf).
+  std::vector<std::pair<v1::Field, double>> field_scales;
+  // For a covered phrase: its score never exceeds cover_ratio times its
+  // cover's score at the same document (infinity when that is not known).
+  double cover_ratio = std::numeric_limits<double>::infinity();
 };
+
+// Relative slack on bounds derived by ratios (rounding).
+constexpr double kRatioSlack = 1.0 + 1e-9;
+
+// Largest ratio, over the phrase's fields, of its BM25 factor to the term's
+// in the same field: in a field, both scores are that factor times the
+// same increasing function of a frequency and the field length, and the
+// phrase's frequency never exceeds its covered word's tf, which never
+// exceeds the term's (the term has the word's forms). Infinity when a
+// field of the phrase has no factor in the term, or a word repeats a form
+// (the phrase then counts a position more than once).
+double CoverRatio(const v1::PhraseClause& phrase, const OpenClause& phrase_clause,
+                  const OpenClause& term_clause) {
+  constexpr double kUnknown = std::numeric_limits<double>::infinity();
+  for (const v1::TermClause& word : phrase.words()) {
+    const std::vector<const std::string*> forms = PhraseWordForms(word);
+    for (size_t a = 0; a < forms.size(); ++a) {
+      for (size_t b = 0; b < a; ++b) {
+        if (*forms[a] == *forms[b]) return kUnknown;
+      }
+    }
+  }
+  double ratio = 0;
+  for (const auto& [field, phrase_scale] : phrase_clause.field_scales) {
+    double term_scale = 0;
+    for (const auto& [term_field, scale] : term_clause.field_scales) {
+      if (term_field == field) term_scale = scale;
+    }
+    if (!(term_scale > 0)) return kUnknown;
+    ratio = std::max(ratio, phrase_scale / term_scale);
+  }
+  return ratio * kRatioSlack;
+}
 
 // A clause's BM25 factors in `field`, given its boost and idf there; false
 // when the field's average length is missing.
@@ -102,11 +141,15 @@ bool ResolvePhraseFields(const ScoringContext& scoring, const v1::PhraseClause& 
 // statistics are incomplete.
 absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> OpenScorer(
     const PostingStore& postings, const rocksdb::Snapshot* snapshot,
-    const ScoringContext& scoring, const v1::BooleanClause& clause) {
+    const ScoringContext& scoring, const v1::BooleanClause& clause,
+    std::vector<std::pair<v1::Field, double>>* field_scales) {
   const bool scored = clause.occur() != v1::OCCUR_MUST_NOT;
   if (clause.node().has_term()) {
     std::vector<TermGroupField> fields;
     if (!ResolveFields(scoring, clause.node().term(), scored, &fields)) return std::nullopt;
+    for (const TermGroupField& field : fields) {
+      field_scales->emplace_back(field.field, field.bm25.weight * field.bm25.idf);
+    }
     absl::StatusOr<std::unique_ptr<TermGroupScorer>> scorer =
         TermGroupScorer::Open(postings, snapshot, scoring, std::move(fields));
     if (!scorer.ok()) return scorer.status();
@@ -115,6 +158,9 @@ absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> OpenScorer(
   const v1::PhraseClause& phrase = clause.node().phrase();
   std::vector<PhraseField> fields;
   if (!ResolvePhraseFields(scoring, phrase, scored, &fields)) return std::nullopt;
+  for (const PhraseField& field : fields) {
+    field_scales->emplace_back(field.field, field.bm25.weight * field.bm25.idf);
+  }
   absl::StatusOr<std::unique_ptr<PhraseScorer>> scorer = PhraseScorer::Open(
       postings, snapshot, scoring, std::move(fields),
       std::vector<uint32_t>(phrase.offsets().begin(), phrase.offsets().end()));
@@ -151,7 +197,8 @@ class TopKRun {
         threshold_(threshold),
         collector_(collector),
         contributions_(clauses_.size(), 0.0),
-        present_(clauses_.size(), false) {}
+        present_(clauses_.size(), false),
+        candidate_bound_(clauses_.size(), 0.0) {}
 
   absl::StatusOr<PrunedCount> Run() {
     bool has_must = false;
@@ -250,17 +297,37 @@ class TopKRun {
     return units;
   }
 
+  // A covered phrase's bound where its cover's score or bound is
+  // `cover_bound`, given its own bound `own`.
+  double CoveredBound(size_t phrase, double own, double cover_bound) const {
+    const double ratio = clauses_[phrase].cover_ratio;
+    if (ratio == std::numeric_limits<double>::infinity()) return own;
+    return std::min(own, ratio * cover_bound);
+  }
+
+  // The bounds of `unit`'s covered phrases at a candidate where its lead
+  // scored `lead_score` (kept in candidate_bound_ for LookUpCovered); their
+  // sum.
+  double CandidateCoveredBounds(const Unit& unit, double lead_score,
+                                const std::vector<double>& block) {
+    double sum = 0;
+    for (size_t i : unit.covered) {
+      candidate_bound_[i] = CoveredBound(i, block[i], lead_score);
+      sum += candidate_bound_[i];
+    }
+    return sum;
+  }
+
   // Looks up the covered phrases of the matched units at `docid`, adding
   // their scores to `partial`; false (the candidate is dropped) as soon as
   // `partial` plus the bounds of the phrases left (`covered_left`) cannot
   // enter.
   bool LookUpCovered(const std::vector<const Unit*>& matched, uint32_t docid,
-                     double covered_left, double entry, const std::vector<double>& block,
-                     double* partial) {
+                     double covered_left, double entry, double* partial) {
     for (const Unit* unit : matched) {
       for (size_t i : unit->covered) {
         if (Below(*partial + covered_left, entry)) return false;
-        covered_left -= block[i];
+        covered_left -= candidate_bound_[i];
         if (!clauses_[i].scorer->AdvanceExact(docid)) continue;
         Contribute(i);
         *partial += contributions_[i] * boost_;
@@ -313,7 +380,10 @@ class TopKRun {
       }
       for (size_t u = 0; u < n; ++u) {
         double covered = 0;
-        for (size_t i : units[u].covered) covered += block[i];
+        for (size_t i : units[u].covered) {
+          block[i] = CoveredBound(i, block[i], block[units[u].lead]);
+          covered += block[i];
+        }
         covered_bound[u] = covered;
         unit_bound[u] = block[units[u].lead] + covered;
       }
@@ -358,7 +428,7 @@ class TopKRun {
           clauses_[unit.lead].scorer->Next();
           docid_by_rank[k] = clauses_[unit.lead].scorer->docid();
           matched.push_back(&unit);
-          covered_left += covered_bound[order[k]];
+          covered_left += CandidateCoveredBounds(unit, contributions_[unit.lead] * boost_, block);
         }
         // Then the non-essential leads from the highest bound down, and the
         // phrases last: they cost the most (positions) and bound the least.
@@ -373,10 +443,10 @@ class TopKRun {
           Contribute(unit.lead);
           partial += contributions_[unit.lead] * boost_;
           matched.push_back(&unit);
-          covered_left += covered_bound[order[k]];
+          covered_left += CandidateCoveredBounds(unit, contributions_[unit.lead] * boost_, block);
         }
         if (!dropped) {
-          dropped = !LookUpCovered(matched, docid, covered_left, entry, block, &partial);
+          dropped = !LookUpCovered(matched, docid, covered_left, entry, &partial);
         }
         if (dropped) {
           count_.lower_bound = true;
@@ -413,6 +483,7 @@ class TopKRun {
   HitCollector* collector_;
   std::vector<double> contributions_;
   std::vector<char> present_;
+  std::vector<double> candidate_bound_;  // per covered phrase, at the candidate
   PrunedCount count_;
 };
 
@@ -439,11 +510,14 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
   }
   std::vector<OpenClause> clauses;
   for (const v1::BooleanClause& clause : boolean.clauses()) {
+    OpenClause open;
+    open.occur = clause.occur();
     absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> scorer =
-        OpenScorer(postings, snapshot, scoring, clause);
+        OpenScorer(postings, snapshot, scoring, clause, &open.field_scales);
     if (!scorer.ok()) return scorer.status();
     if (!scorer->has_value()) return std::nullopt;
-    clauses.push_back(OpenClause{clause.occur(), *std::move(*scorer), std::nullopt});
+    open.scorer = *std::move(*scorer);
+    clauses.push_back(std::move(open));
   }
   // A SHOULD phrase within SHOULD term clauses (as proximity phrases are)
   // is covered by the rarest of them: looked up only where it matches.
@@ -458,6 +532,10 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
       }
       std::optional<size_t>& cover = clauses[i].cover;
       if (!cover || clauses[j].scorer->cost() < clauses[*cover].scorer->cost()) cover = j;
+    }
+    if (clauses[i].cover) {
+      clauses[i].cover_ratio =
+          CoverRatio(phrase.node().phrase(), clauses[i], clauses[*clauses[i].cover]);
     }
   }
   TopKRun run(std::move(clauses), BoostOrOne(boolean.boost()), total_hits_threshold, collector);
