@@ -22,7 +22,9 @@
 // (ClauseScorer::AdvanceExact). A SHOULD phrase that matches only where a
 // SHOULD term clause does (PhraseWithinTerm: the proximity phrases) rides
 // with the rarest such term: it adds its bound to the term's, never yields
-// candidates, and is looked up last, only where its term matched. Pruning
+// candidates, and is looked up last, only where its term matched; its
+// bound is a fixed ratio of the term's bound, or of the term's exact score
+// at the candidate (the ratio of their BM25 factors). Pruning
 // starts once `total_hits_threshold` matches have been counted; from then
 // on the count is a lower bound.
 //
