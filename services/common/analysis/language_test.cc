@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -76,6 +79,28 @@ TEST(SnowballStemmerTest, StemsAndRejectsUnknownAlgorithms) {
   stem = "unchanged";
   EXPECT_FALSE(SnowballStem("klingon", "qapla", &stem));
   EXPECT_EQ(stem, "unchanged");
+}
+
+// Remembered stems must be the stems: the same answers for words seen
+// again, across algorithms, and after the cache has been emptied.
+TEST(SnowballStemmerTest, RememberedStemsEqualFreshOnes) {
+  std::vector<std::pair<std::string, std::string>> expected;
+  std::string stem;
+  for (int i = 0; i < 40000; ++i) {
+    const std::string word = "réveillés" + std::to_string(i % 20000) + (i % 3 == 0 ? "ing" : "s");
+    const char* algorithm = i % 2 == 0 ? "french" : "english";
+    ASSERT_TRUE(SnowballStem(algorithm, word, &stem));
+    if (i < 100) expected.emplace_back(word, stem);
+  }
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(SnowballStem(i % 2 == 0 ? "french" : "english", expected[i].first, &stem));
+    EXPECT_EQ(stem, expected[i].second) << expected[i].first;
+  }
+  ASSERT_TRUE(SnowballStem("english", "running", &stem));
+  ASSERT_TRUE(SnowballStem("english", "running", &stem));
+  EXPECT_EQ(stem, "run");
+  ASSERT_TRUE(SnowballStem("french", "running", &stem));
+  EXPECT_EQ(stem, "running");
 }
 
 }  // namespace
