@@ -26,10 +26,8 @@ absl::StatusOr<std::unique_ptr<PostingCursor>> PostingCursor::Open(
     cursor->upper_bound_ = std::string(term_key);
     cursor->upper_bound_.push_back('\1');
     cursor->upper_bound_slice_ = rocksdb::Slice(cursor->upper_bound_);
-    rocksdb::ReadOptions read;
-    read.snapshot = snapshot;
-    read.iterate_upper_bound = &cursor->upper_bound_slice_;
-    cursor->blocks_.reset(store.db()->NewIterator(read, store.postings_family()));
+    cursor->store_ = &store;
+    cursor->snapshot_ = snapshot;
   }
   return cursor;
 }
@@ -51,8 +49,12 @@ void PostingCursor::LeaveBlock() {
 bool PostingCursor::NextBlock() {
   if (!status_.ok()) return false;
   LeaveBlock();
-  if (blocks_ != nullptr && !in_tail_) {
+  if (store_ != nullptr && !in_tail_) {
     if (!started_) {
+      rocksdb::ReadOptions read;
+      read.snapshot = snapshot_;
+      read.iterate_upper_bound = &upper_bound_slice_;
+      blocks_.reset(store_->db()->NewIterator(read, store_->postings_family()));
       blocks_->Seek(seek_key_);
     } else if (has_block_) {
       blocks_->Next();

@@ -96,7 +96,11 @@ class PostingCursor {
   bool DecodeFrequencies();
 
   TermRecord record_;
-  std::unique_ptr<rocksdb::Iterator> blocks_;  // null when the list has no sealed block
+  // The sealed blocks' iterator, made on the first NextBlock (an
+  // intersection that ends early never walks its costliest lists).
+  const PostingStore* store_ = nullptr;  // null when the list has no sealed block
+  const rocksdb::Snapshot* snapshot_ = nullptr;
+  std::unique_ptr<rocksdb::Iterator> blocks_;
   std::string upper_bound_;
   rocksdb::Slice upper_bound_slice_;
   std::string seek_key_;
