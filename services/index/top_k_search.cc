@@ -82,6 +82,13 @@ bool ResolveFieldBm25(const ScoringContext& scoring, v1::Field field, float boos
   return true;
 }
 
+// The statistics say no shard holds `term_key` (its list need not be
+// opened). Only statistics the request carries count.
+bool AbsentFromEveryShard(const ScoringContext& scoring, const std::string& term_key) {
+  auto it = scoring.global_df.find(term_key);
+  return it != scoring.global_df.end() && it->second == 0;
+}
+
 // The clause's fields with their statistics; false when one is missing
 // (the evaluator then reports it).
 bool ResolveFields(const ScoringContext& scoring, const v1::TermClause& term, bool scored,
@@ -100,7 +107,9 @@ bool ResolveFields(const ScoringContext& scoring, const v1::TermClause& term, bo
       }
     }
     for (const std::string* form : forms) {
-      resolved.term_keys.push_back(PostingStore::TermKey(field, *form));
+      std::string key = PostingStore::TermKey(field, *form);
+      if (scored && AbsentFromEveryShard(scoring, key)) continue;
+      resolved.term_keys.push_back(std::move(key));
     }
     fields->push_back(std::move(resolved));
   }
@@ -129,7 +138,9 @@ bool ResolvePhraseFields(const ScoringContext& scoring, const v1::PhraseClause& 
     for (const v1::TermClause& word : phrase.words()) {
       std::vector<std::string>& keys = resolved.words.emplace_back();
       for (const std::string* form : PhraseWordForms(word)) {
-        keys.push_back(PostingStore::TermKey(field, *form));
+        std::string key = PostingStore::TermKey(field, *form);
+        if (scored && AbsentFromEveryShard(scoring, key)) continue;
+        keys.push_back(std::move(key));
       }
     }
     fields->push_back(std::move(resolved));
