@@ -16,9 +16,11 @@ rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.
 }  // namespace
 
 BatchWriter::BatchWriter(RocksStore* store, const PostingStore* postings,
-                         const Analyzer& analyzer, const storage::v1::IndexState& state)
+                         const Analyzer& analyzer, const storage::v1::IndexState& state,
+                         TermRecordCache* term_records)
     : store_(store),
       postings_(postings),
+      term_records_(term_records),
       analyzer_(analyzer),
       state_(state),
       batch_(rocksdb::BytewiseComparator(), /*reserved_bytes=*/0, /*overwrite_key=*/true) {}
@@ -159,13 +161,24 @@ absl::Status BatchWriter::Commit(uint64_t applied_sequence) {
   // so they go straight into its WriteBatch, skipping the batch's index
   // (which costs a skip-list insert per key, ~8% of indexing time).
   rocksdb::WriteBatch* unindexed = batch_.GetWriteBatch();
+  TermRecordCache::Written written;
   for (const auto& [term_key, changes] : changes_) {
-    LOUPE_RETURN_IF_ERROR(postings_->Apply(unindexed, term_key, changes));
+    LOUPE_RETURN_IF_ERROR(postings_->Apply(unindexed, term_key, changes, term_records_,
+                                           term_records_ != nullptr ? &written : nullptr));
   }
   state_.set_applied_sequence(applied_sequence);
   batch_.Put(store_->Family(kMetaFamily), ToSlice(kStateKey), state_.SerializeAsString());
-  return FromRocksDb(store_->db()->Write(store_->durable_write(), batch_.GetWriteBatch()),
-                     "rocksdb write apply batch");
+  absl::Status status =
+      FromRocksDb(store_->db()->Write(store_->durable_write(), batch_.GetWriteBatch()),
+                  "rocksdb write apply batch");
+  if (term_records_ != nullptr) {
+    if (status.ok()) {
+      term_records_->Install(std::move(written));
+    } else {
+      term_records_->Clear();
+    }
+  }
+  return status;
 }
 
 }  // namespace loupe

@@ -35,9 +35,11 @@ namespace loupe {
 class BatchWriter {
  public:
   // `state` is the shard's counters before the batch; the writer updates its
-  // own copy. Pointers are not owned and must outlive the writer.
+  // own copy. Pointers are not owned and must outlive the writer. Term
+  // records are read through `term_records` (may be null), which takes the
+  // batch's records once the batch is committed.
   BatchWriter(RocksStore* store, const PostingStore* postings, const Analyzer& analyzer,
-              const storage::v1::IndexState& state);
+              const storage::v1::IndexState& state, TermRecordCache* term_records = nullptr);
 
   // Adds the document, replacing the live copy of its id; an upsert whose
   // version is lower than the live copy's is ignored.
@@ -45,6 +47,7 @@ class BatchWriter {
   // Removes the document with this id; no-op when absent.
   absl::Status Delete(absl::string_view id);
   // Writes everything plus the new applied sequence in one synced write.
+  // A failed write empties the term record cache (its outcome is unknown).
   absl::Status Commit(uint64_t applied_sequence);
 
   // The counters after the operations added so far.
@@ -59,6 +62,7 @@ class BatchWriter {
 
   RocksStore* store_;
   const PostingStore* postings_;
+  TermRecordCache* term_records_;
   const Analyzer& analyzer_;
   storage::v1::IndexState state_;
   rocksdb::WriteBatchWithIndex batch_;

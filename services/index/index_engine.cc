@@ -111,7 +111,8 @@ IndexEngine::IndexEngine(std::unique_ptr<RocksStore> store, const IndexEngineOpt
       analyzer_(std::move(analyzer)),
       analyzer_version_(analyzer_->Version()),
       postings_(store_->db(), store_->Family(kPostingsFamily), store_->Family(kTermsFamily)),
-      state_(std::move(state)) {
+      state_(std::move(state)),
+      term_records_(options.term_record_cache_bytes) {
   std::random_device random;
   instance_id_ =
       absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8));
@@ -184,7 +185,7 @@ absl::StatusOr<v1::ApplyResponse> IndexEngine::Apply(const v1::ApplyRequest& req
   LOUPE_RETURN_IF_ERROR(ValidateApply(request));
   absl::MutexLock lock(&apply_mutex_);
   v1::ApplyResponse response;
-  BatchWriter writer(store_.get(), &postings_, *analyzer_, state_);
+  BatchWriter writer(store_.get(), &postings_, *analyzer_, state_, &term_records_);
   uint64_t last_sequence = state_.applied_sequence();
   uint32_t applied = 0;
   uint32_t skipped = 0;

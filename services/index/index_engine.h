@@ -31,6 +31,7 @@
 #include "services/common/rocksdb_store.h"
 #include "services/index/bm25.h"
 #include "services/index/posting_store.h"
+#include "services/index/term_record_cache.h"
 
 namespace loupe {
 
@@ -50,6 +51,9 @@ struct IndexEngineOptions {
   uint32_t shard_count = 1;
   // Scoring defaults, used where a request's ScoringParams field is zero.
   Bm25Params scoring;
+  // Bytes of term records the writer keeps from one batch to the next
+  // (term_record_cache.h); 0 reads every record from RocksDB.
+  size_t term_record_cache_bytes = size_t{64} << 20;
 };
 
 class IndexEngine {
@@ -112,6 +116,7 @@ class IndexEngine {
   absl::Mutex apply_mutex_;
   // In-memory copy of "index/state", changed only after a successful write.
   storage::v1::IndexState state_ ABSL_GUARDED_BY(apply_mutex_);
+  TermRecordCache term_records_ ABSL_GUARDED_BY(apply_mutex_);
 };
 
 }  // namespace loupe

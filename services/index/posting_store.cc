@@ -122,9 +122,13 @@ absl::StatusOr<uint64_t> PostingStore::DocumentFrequency(const rocksdb::Snapshot
 }
 
 absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_view term_key,
-                                 const PostingChanges& changes) const {
+                                 const PostingChanges& changes, const TermRecordCache* cache,
+                                 TermRecordCache::Written* written) const {
   if (changes.adds().empty() && changes.removes().empty()) return absl::OkStatus();
-  absl::StatusOr<TermRecord> record = ReadTerm(nullptr, term_key);
+  const std::string* cached = cache != nullptr ? cache->Find(term_key) : nullptr;
+  absl::StatusOr<TermRecord> record = cached == nullptr ? ReadTerm(nullptr, term_key)
+                                      : cached->empty() ? TermRecord{}
+                                                        : DecodeTermRecord(*cached);
   if (!record.ok()) return record.status();
   std::vector<PostingEntry> tail;
   if (!record->tail.empty()) {
@@ -208,13 +212,16 @@ absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_vi
   }
   TermRecord updated;
   updated.document_frequency = old_df - removed + changes.adds().size();
+  std::string encoded;  // stays empty when the term has no posting left
   if (updated.document_frequency == 0) {
     batch->Delete(terms_, ToSlice(term_key));
-    return absl::OkStatus();
+  } else {
+    updated.impacts = MergeImpacts(record->impacts, ImpactFrontier(std::move(added_points)));
+    if (!tail.empty()) updated.tail = EncodePostingBlock(tail);
+    encoded = EncodeTermRecord(updated);
+    batch->Put(terms_, ToSlice(term_key), encoded);
   }
-  updated.impacts = MergeImpacts(record->impacts, ImpactFrontier(std::move(added_points)));
-  if (!tail.empty()) updated.tail = EncodePostingBlock(tail);
-  batch->Put(terms_, ToSlice(term_key), EncodeTermRecord(updated));
+  if (written != nullptr) (*written)[term_key] = std::move(encoded);
   return absl::OkStatus();
 }
 

@@ -39,6 +39,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch_base.h"
 #include "services/index/posting_block.h"
+#include "services/index/term_record_cache.h"
 
 namespace loupe {
 
@@ -89,8 +90,11 @@ class PostingStore {
   // list's current state from the database (latest): the caller applies one
   // PostingChanges per term per batch and serialises batches. DATA_LOSS when
   // a removed docid is not in the list or an added one is not above it.
+  // With `cache`, the term's record is read from it when it holds the term,
+  // and the record written goes into `*written` (term_record_cache.h).
   absl::Status Apply(rocksdb::WriteBatchBase* batch, absl::string_view term_key,
-                     const PostingChanges& changes) const;
+                     const PostingChanges& changes, const TermRecordCache* cache = nullptr,
+                     TermRecordCache::Written* written = nullptr) const;
 
   // The record of a term key as of `snapshot` (nullptr = latest); a
   // default (df 0) record when the term has none.
