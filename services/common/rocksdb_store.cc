@@ -15,7 +15,8 @@
 
 ABSL_FLAG(uint64_t, rocksdb_block_cache_mb, 256, "RocksDB block cache size, MiB");
 ABSL_FLAG(uint64_t, rocksdb_row_cache_mb, 64,
-          "RocksDB row cache (point-lookup results) size, MiB; 0 disables it");
+          "RocksDB row cache (point-lookup results) size, MiB; 0 disables it "
+          "(loupe-ingest always runs without: it trims with DeleteRange)");
 ABSL_FLAG(std::string, rocksdb_compression, "lz4",
           "RocksDB block compression: lz4, zstd, snappy or none");
 ABSL_FLAG(int32_t, rocksdb_bloom_bits_per_key, 10,

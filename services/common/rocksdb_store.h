@@ -32,6 +32,8 @@ struct RocksOptions {
   // term records, document ids, stored fields), in MiB; 0 disables it. A
   // hit skips the filter, index and data block work of a Get; RocksDB keys
   // it by file and, for older snapshots, by sequence, so reads stay exact.
+  // It does not see DeleteRange (facebook/rocksdb#4122): a store that uses
+  // DeleteRange must turn it off (loupe-ingest does).
   uint64_t row_cache_mb = 64;
   // "lz4", "zstd", "snappy" or "none": compression of SST blocks.
   std::string compression = "lz4";

@@ -118,10 +118,15 @@ absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Open(
     const std::string& path, const IngestEngineOptions& options,
     const RocksOptions& rocks_options) {
   if (options.shard_count == 0) return absl::InvalidArgumentError("shard_count must be > 0");
+  // The outbox is trimmed with DeleteRange, which RocksDB 7's row cache does
+  // not see (a Get could answer a trimmed key; facebook/rocksdb#4122): no
+  // row cache here, whatever --rocksdb_row_cache_mb says.
+  RocksOptions without_row_cache = rocks_options;
+  without_row_cache.row_cache_mb = 0;
   absl::StatusOr<std::unique_ptr<RocksStore>> store = RocksStore::Open(
       path, {std::string(kMeta), std::string(kDocuments), std::string(kOutbox),
              std::string(kDedup)},
-      rocks_options);
+      without_row_cache);
   if (!store.ok()) return store.status();
   LOUPE_RETURN_IF_ERROR((*store)->CheckOrRecordShardCount(kMeta, options.shard_count));
   std::unique_ptr<IngestEngine> engine(new IngestEngine(*std::move(store), options));
