@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
@@ -32,8 +33,17 @@ class TermRecordCache {
   // batch deleted the term's record (no posting left).
   using Written = absl::flat_hash_map<std::string, std::string>;
 
-  // `max_bytes` bounds keys plus records; 0 caches nothing.
+  // `max_bytes` bounds the memory of the entries (EntryBytes each); 0
+  // caches nothing.
   explicit TermRecordCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  // What one entry is counted for: its key and record, and the map slot
+  // and string headers around them (most records are a few bytes, so the
+  // overhead is most of an entry).
+  static size_t EntryBytes(const std::string& key, const std::string& record) {
+    return sizeof(std::pair<const std::string, std::string>) + kSlotOverhead + key.size() +
+           record.size();
+  }
 
   // The record of `term_key` as last committed: nullptr when not cached,
   // an empty string when the term has no record.
@@ -55,6 +65,9 @@ class TermRecordCache {
   size_t size() const { return records_.size(); }
 
  private:
+  // The hash map's control byte and spare capacity, roughly, per entry.
+  static constexpr size_t kSlotOverhead = 16;
+
   size_t max_bytes_;
   size_t bytes_ = 0;
   absl::flat_hash_map<std::string, std::string> records_;
