@@ -366,7 +366,6 @@ class TopKRun {
     if (n == 0) return absl::OkStatus();
     for (const Unit& unit : units) clauses_[unit.lead].scorer->Advance(0);
     std::vector<double> block(clauses_.size(), 0.0);  // per clause, in the window
-    std::vector<double> covered_bound(n, 0.0);        // per unit, its covered phrases'
     std::vector<double> unit_bound(n, 0.0);           // per unit, lead and covered
     std::vector<size_t> order(n);                     // units by ascending bound
     std::iota(order.begin(), order.end(), size_t{0});
@@ -390,13 +389,11 @@ class TopKRun {
         }
       }
       for (size_t u = 0; u < n; ++u) {
-        double covered = 0;
+        unit_bound[u] = block[units[u].lead];
         for (size_t i : units[u].covered) {
           block[i] = CoveredBound(i, block[i], block[units[u].lead]);
-          covered += block[i];
+          unit_bound[u] += block[i];
         }
-        covered_bound[u] = covered;
-        unit_bound[u] = block[units[u].lead] + covered;
       }
       std::sort(order.begin(), order.end(),
                 [&](size_t a, size_t b) { return unit_bound[a] < unit_bound[b]; });
@@ -532,7 +529,12 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
   }
   // A SHOULD phrase within SHOULD term clauses (as proximity phrases are)
   // is covered by the rarest of them: looked up only where it matches.
-  for (int i = 0; i < boolean.clauses_size(); ++i) {
+  // Covers only shape the disjunction; with a MUST clause every SHOULD
+  // clause is only looked up anyway.
+  const bool has_must = std::any_of(clauses.begin(), clauses.end(), [](const OpenClause& c) {
+    return c.occur == v1::OCCUR_MUST;
+  });
+  for (int i = 0; i < boolean.clauses_size() && !has_must; ++i) {
     const v1::BooleanClause& phrase = boolean.clauses(i);
     if (phrase.occur() != v1::OCCUR_SHOULD || !phrase.node().has_phrase()) continue;
     for (int j = 0; j < boolean.clauses_size(); ++j) {
