@@ -14,6 +14,7 @@
 
 #include "benchmark/benchmark.h"
 #include "services/common/analysis/analyzer.h"
+#include "services/common/analysis/icu_analyzer.h"
 
 namespace {
 
@@ -115,13 +116,13 @@ const std::string& EnglishText() {
   return *text;
 }
 
-void Analyse(benchmark::State& state, const std::string& text, const char* lang) {
-  std::unique_ptr<loupe::Analyzer> analyzer = loupe::MakeDefaultAnalyzer();
+void Analyse(benchmark::State& state, const std::string& text, const char* lang,
+             const loupe::Analyzer& analyzer = *loupe::MakeDefaultAnalyzer()) {
   std::vector<loupe::Token> tokens;
   size_t token_count = 0;
   for (auto _ : state) {
     tokens.clear();
-    analyzer->Analyze(text, lang, &tokens);
+    analyzer.Analyze(text, lang, &tokens);
     token_count = tokens.size();
     benchmark::DoNotOptimize(tokens.data());
   }
@@ -136,10 +137,22 @@ void BM_AnalyzeEnglish(benchmark::State& state) { Analyse(state, EnglishText(), 
 void BM_AnalyzeFrenchUnknownLanguage(benchmark::State& state) {
   Analyse(state, FrenchText(), "und");
 }
+// The reference the ASCII fast path is measured against: every word through
+// ICU's break iterator.
+void BM_AnalyzeFrenchIcuOnly(benchmark::State& state) {
+  Analyse(state, FrenchText(), "fr",
+          loupe::IcuAnalyzer(loupe::IcuAnalyzer::Segmentation::kIcuOnly));
+}
+void BM_AnalyzeEnglishIcuOnly(benchmark::State& state) {
+  Analyse(state, EnglishText(), "en",
+          loupe::IcuAnalyzer(loupe::IcuAnalyzer::Segmentation::kIcuOnly));
+}
 
 BENCHMARK(BM_AnalyzeFrench)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AnalyzeEnglish)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AnalyzeFrenchUnknownLanguage)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AnalyzeFrenchIcuOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AnalyzeEnglishIcuOnly)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

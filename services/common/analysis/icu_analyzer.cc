@@ -9,6 +9,8 @@
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/ascii.h"
+#include "services/common/analysis/ascii_words.h"
 #include "services/common/analysis/language.h"
 #include "services/common/analysis/snowball_stemmer.h"
 #include "services/common/analysis/token_filters.h"
@@ -30,11 +32,9 @@ icu::BreakIterator& ThreadWordIterator() {
   return *iterator;
 }
 
-// Steps 2–8 for one word. Returns false for a stop word; *term is empty when
-// nothing searchable is left.
-bool NormaliseWord(const icu::UnicodeString& word, const LanguageRules& rules,
-                   std::string* term) {
-  *term = FoldCase(word);
+// Steps 3–8 for one case-folded word. Returns false for a stop word; *term
+// is empty when nothing searchable is left.
+bool NormaliseFoldedWord(const LanguageRules& rules, std::string* term) {
   NormaliseApostrophes(term);
   StripElision(rules.elision_prefixes, term);
   StripPossessive(term);  // "Nvidia's" in any language: no language ends a word in 's.
@@ -51,11 +51,28 @@ bool NormaliseWord(const icu::UnicodeString& word, const LanguageRules& rules,
   return true;
 }
 
-}  // namespace
+// Appends the token of one word at byte offsets [begin, end) of the
+// analysed text, whose case-folded form is *term (consumed). A stop word
+// only takes its position.
+void AppendWord(const LanguageRules& rules, uint32_t begin, uint32_t end, std::string* term,
+                uint32_t* position, std::vector<Token>* tokens) {
+  if (!NormaliseFoldedWord(rules, term)) {
+    ++*position;  // A stop word keeps its place.
+    return;
+  }
+  if (term->empty()) return;
+  Token& token = tokens->emplace_back();
+  token.term = std::move(*term);
+  term->clear();
+  token.position = (*position)++;
+  token.begin = begin;
+  token.end = end;
+}
 
-void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
-                          std::vector<Token>* tokens) const {
-  const LanguageRules& rules = RulesForLanguage(lang);
+// Steps 1–8 with ICU's word break iterator, for `text` found at byte
+// `offset` of the analysed text.
+void AnalyzeWithIcu(absl::string_view text, uint32_t offset, const LanguageRules& rules,
+                    uint32_t* position, std::vector<Token>* tokens) {
   icu::UnicodeString utf16 = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   icu::BreakIterator& words = ThreadWordIterator();
@@ -63,7 +80,7 @@ void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
 
   // Walks the UTF-8 text alongside the UTF-16 indices to map offsets.
   int32_t utf16_cursor = 0;
-  uint32_t utf8_cursor = 0;
+  uint32_t utf8_cursor = offset;
   auto advance_to = [&](int32_t utf16_index) {
     while (utf16_cursor < utf16_index) {
       UChar32 c = utf16.char32At(utf16_cursor);
@@ -73,24 +90,71 @@ void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
     return utf8_cursor;
   };
 
-  uint32_t position = 0;
   std::string term;
   int32_t start = words.first();
   for (int32_t end = words.next(); end != icu::BreakIterator::DONE;
        start = end, end = words.next()) {
     if (words.getRuleStatus() == UBRK_WORD_NONE) continue;
-    const icu::UnicodeString word(utf16, start, end - start);
-    if (!NormaliseWord(word, rules, &term)) {
-      ++position;  // A stop word keeps its place.
+    term = FoldCase(icu::UnicodeString(utf16, start, end - start));
+    const uint32_t begin_byte = advance_to(start);
+    AppendWord(rules, begin_byte, advance_to(end), &term, position, tokens);
+  }
+}
+
+// Steps 1–8 for an ASCII piece without white space (ascii_words.h) at byte
+// `offset` of the analysed text.
+void AnalyzeAsciiPiece(absl::string_view piece, uint32_t offset, const LanguageRules& rules,
+                       uint32_t* position, std::vector<Token>* tokens) {
+  std::string term;
+  ForEachAsciiWord(piece, [&](size_t begin, size_t end) {
+    term.assign(piece.data() + begin, end - begin);
+    for (char& c : term) c = absl::ascii_tolower(static_cast<unsigned char>(c));
+    AppendWord(rules, offset + static_cast<uint32_t>(begin), offset + static_cast<uint32_t>(end),
+               &term, position, tokens);
+  });
+}
+
+}  // namespace
+
+void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
+                          std::vector<Token>* tokens) const {
+  const LanguageRules& rules = RulesForLanguage(lang);
+  uint32_t position = 0;
+  if (segmentation_ == Segmentation::kIcuOnly) {
+    AnalyzeWithIcu(text, 0, rules, &position, tokens);
+    return;
+  }
+  // Pieces between ASCII white space: ASCII ones are segmented here, and
+  // each run of other pieces goes to ICU with the white space before it
+  // (a combining mark after a space belongs to the space).
+  constexpr size_t kNone = absl::string_view::npos;
+  size_t icu_begin = kNone;  // Start of the run waiting for ICU.
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    const size_t space_begin = i;
+    while (i < n && IsAsciiWhiteSpace(text[i])) ++i;
+    const size_t piece_begin = i;
+    bool ascii = true;
+    for (; i < n && !IsAsciiWhiteSpace(text[i]); ++i) {
+      ascii = ascii && static_cast<unsigned char>(text[i]) < 0x80;
+    }
+    if (piece_begin == i) break;  // Trailing white space.
+    if (!ascii) {
+      if (icu_begin == kNone) icu_begin = space_begin;
       continue;
     }
-    if (term.empty()) continue;
-    Token& token = tokens->emplace_back();
-    token.term = std::move(term);
-    term.clear();
-    token.position = position++;
-    token.begin = advance_to(start);
-    token.end = advance_to(end);
+    if (icu_begin != kNone) {
+      AnalyzeWithIcu(text.substr(icu_begin, space_begin - icu_begin),
+                     static_cast<uint32_t>(icu_begin), rules, &position, tokens);
+      icu_begin = kNone;
+    }
+    AnalyzeAsciiPiece(text.substr(piece_begin, i - piece_begin),
+                      static_cast<uint32_t>(piece_begin), rules, &position, tokens);
+  }
+  if (icu_begin != kNone) {
+    AnalyzeWithIcu(text.substr(icu_begin), static_cast<uint32_t>(icu_begin), rules, &position,
+                   tokens);
   }
 }
 

@@ -15,6 +15,9 @@
 //  8. Accent folding (Latin diacritics, œ -> oe): "réveil", "RÉVEIL" and
 //     "reveil" meet.
 // Unknown language ("", "und", or no table): steps 6 and 7 are skipped.
+// ASCII pieces of text take a faster path for step 1 (ascii_words.h) with
+// the same result; Segmentation::kIcuOnly turns it off, as the reference
+// that tests and benchmarks compare it with.
 // Offsets point at the whole original word (elided article included).
 //
 //   IcuAnalyzer analyzer;
@@ -32,9 +35,20 @@ namespace loupe {
 
 class IcuAnalyzer : public Analyzer {
  public:
+  enum class Segmentation {
+    kAsciiFastPath,  // ASCII pieces without ICU (the default).
+    kIcuOnly,        // Every word through ICU's break iterator.
+  };
+
+  explicit IcuAnalyzer(Segmentation segmentation = Segmentation::kAsciiFastPath)
+      : segmentation_(segmentation) {}
+
   void Analyze(absl::string_view text, absl::string_view lang,
                std::vector<Token>* tokens) const override;
   std::string Version() const override { return "icu-snowball-stop-2"; }
+
+ private:
+  Segmentation segmentation_;
 };
 
 }  // namespace loupe

@@ -1,9 +1,11 @@
 #include "services/common/analysis/icu_analyzer.h"
 
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -156,6 +158,72 @@ TEST(IcuAnalyzerTest, SeedArticleFrench) {
     ASSERT_LE(token.end, text.size());
     const std::string word = text.substr(token.begin, token.end - token.begin);
     EXPECT_THAT(Terms(word, "fr"), ElementsAre(token.term)) << word;
+  }
+}
+
+// The ASCII fast path (ascii_words.h) must give exactly ICU's tokens:
+// random text over the characters its rules treat apart, mixed with
+// non-ASCII letters, marks, spaces and symbols that send pieces to ICU.
+TEST(IcuAnalyzerTest, AsciiFastPathMatchesIcuOnRandomText) {
+  std::vector<std::string> alphabet = {
+      "a", "B", "z", "E", "s", "t", "0", "7", "_", ".", "'", ",", ";", ":", "-", " ", " ",
+      "\t", "\n", "\r", "\"", "%", "$", "/", "@", "#", "(", "`", "!", "&", ")", "*", "+",
+      "<", "=", ">", "?", "[", "\\", "]", "^", "{", "|", "}", "~", "\v", "\f"};
+  const size_t ascii_count = alphabet.size();
+  alphabet.insert(alphabet.end(), {
+      "\xC3\xA9",          // é
+      "\xCC\x81",          // combining acute accent
+      "\xC2\xA0",          // no-break space
+      "\xE2\x80\x99",      // ’
+      "\xE4\xB8\xAD",      // 中
+      "\xF0\x9F\x98\x80",  // 😀
+      "\xE2\x80\x8D",      // zero width joiner
+      "\xC2\xAD",          // soft hyphen (format)
+      "\xCE\xA9",          // Ω
+      "\xD7\x90",          // א (Hebrew letter)
+      "\xE3\x82\xA2",      // ア (Katakana)
+      "\xEF\xBC\x8C",      // fullwidth comma
+  });
+  const IcuAnalyzer fast(IcuAnalyzer::Segmentation::kAsciiFastPath);
+  const IcuAnalyzer reference(IcuAnalyzer::Segmentation::kIcuOnly);
+  std::mt19937 random(20261129);
+  int mismatches = 0;
+  for (int round = 0; round < 30000 && mismatches < 5; ++round) {
+    // Mostly ASCII, as news text is; sometimes only ASCII.
+    const bool ascii_only = round % 3 == 0;
+    std::uniform_int_distribution<size_t> pick(0, ascii_only ? ascii_count - 1
+                                                             : alphabet.size() - 1);
+    std::uniform_int_distribution<int> length(0, 24);
+    std::string text;
+    for (int k = length(random); k > 0; --k) text += alphabet[pick(random)];
+    for (const char* lang : {"en", "fr", "und"}) {
+      std::vector<Token> expected, actual;
+      reference.Analyze(text, lang, &expected);
+      fast.Analyze(text, lang, &actual);
+      if (actual != expected) {
+        ++mismatches;
+        std::string want, got;
+        for (const Token& t : expected) {
+          absl::StrAppend(&want, "[", t.term, " ", t.position, " ", t.begin, "-", t.end, "]");
+        }
+        for (const Token& t : actual) {
+          absl::StrAppend(&got, "[", t.term, " ", t.position, " ", t.begin, "-", t.end, "]");
+        }
+        ADD_FAILURE() << "text \"" << text << "\" lang " << lang << "\n ICU:  " << want
+                      << "\n fast: " << got;
+      }
+    }
+  }
+}
+
+TEST(IcuAnalyzerTest, AsciiFastPathMatchesIcuOnTheSample) {
+  const std::string text = ReadSample("seed-article-fr.txt");
+  if (text.empty()) GTEST_SKIP() << LOUPE_SAMPLES_DIR << "/seed-article-fr.txt is absent";
+  for (const char* lang : {"fr", "en"}) {
+    std::vector<Token> expected, actual;
+    IcuAnalyzer(IcuAnalyzer::Segmentation::kIcuOnly).Analyze(text, lang, &expected);
+    IcuAnalyzer(IcuAnalyzer::Segmentation::kAsciiFastPath).Analyze(text, lang, &actual);
+    EXPECT_TRUE(actual == expected) << lang;
   }
 }
 
