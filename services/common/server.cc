@@ -58,11 +58,20 @@ class WithoutReflection final : public grpc::ServerBuilderOption {
 
 // The plaintext port that serves only grpc.health.v1.Health (its own default
 // health service, kept in step with the main server's).
+// gRPC listens with SO_REUSEPORT by default: a second loupe-index started
+// on a taken port would silently share its connections with the first, so
+// that searches hit one data folder or the other at random. Without it, the
+// second process fails to bind and exits with "port in use".
+void RefusePortSharing(grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+}
+
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartHealthOnlyServer(const std::string& address) {
   // gRPC refuses a server with no method to poll; the generic service answers
   // UNIMPLEMENTED to everything but the health checks.
   static auto* const unimplemented = new grpc::CallbackGenericService();
   grpc::ServerBuilder builder;
+  RefusePortSharing(builder);
   int bound_port = 0;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
   builder.SetOption(std::make_unique<WithoutReflection>());
@@ -153,6 +162,7 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   }
 
   grpc::ServerBuilder builder;
+  RefusePortSharing(builder);
   int bound_port = 0;
   builder.AddListeningPort(options.listen_address,
                            MakeServerCredentials(security->tls, security->api_keys), &bound_port);

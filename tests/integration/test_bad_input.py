@@ -130,6 +130,33 @@ class UnknownShardCountTest(unittest.TestCase):
                     self.assertNotEqual(second.returncode, 0)
                     self.assertIn("shard", second.stderr.lower())
 
+    def test_a_taken_port_is_refused(self):
+        """gRPC would share a port between two processes (SO_REUSEPORT); a
+        second service on a taken port must fail instead of splitting its
+        traffic with the first."""
+        from cluster import wait_serving
+        with tempfile.TemporaryDirectory(prefix="loupe-port-") as root:
+            port = free_port()
+            listen = f"--listen=127.0.0.1:{port}"
+            first = subprocess.Popen(
+                [os.path.join(BIN, "loupe-index"), "--shard_id=0", "--shard_count=1",
+                 f"--data_dir={root}/first", listen, "--metrics_listen=off"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_serving(f"127.0.0.1:{port}")
+                for name, extra in [("loupe-index", ["--shard_id=0"]),
+                                    ("loupe-query", [f"--index_addresses=127.0.0.1:{port}"])]:
+                    with self.subTest(service=name):
+                        second = self.run_binary(
+                            [os.path.join(BIN, name), "--shard_count=1",
+                             f"--data_dir={root}/second-{name}", listen,
+                             "--metrics_listen=off"] + extra)
+                        self.assertNotEqual(second.returncode, 0)
+                        self.assertIn("port in use", second.stderr)
+            finally:
+                first.terminate()
+                self.assertEqual(first.wait(timeout=20), 0)
+
     def test_missing_shard_count_is_refused(self):
         with tempfile.TemporaryDirectory(prefix="loupe-shards-") as root:
             result = self.run_binary([os.path.join(BIN, "loupe-index"), f"--data_dir={root}",
