@@ -11,6 +11,8 @@ PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc grpc-proto
   # storage, text analysis, compression
   librocksdb-dev libicu-dev libstemmer-dev libcld2-dev zlib1g-dev libabsl-dev libstreamvbyte-dev
+  # memory allocator of the services (tcmalloc_minimal)
+  libgoogle-perftools-dev
   # API-key hashing and random keys (OpenSSL EVP, RAND_bytes); openssl makes test certificates
   libssl-dev openssl
   # tests and benchmarks
