@@ -270,12 +270,15 @@ absl::StatusOr<v1::TermStatsResponse> IndexEngine::TermStats(
   v1::TermStatsResponse response;
   *response.mutable_collection() = ToCollectionStats(*state);
   response.set_statistics_version(StatisticsVersion(*state));
+  std::vector<std::string> term_keys;
+  term_keys.reserve(request.terms_size());
   for (const v1::FieldTerm& term : request.terms()) {
-    absl::StatusOr<uint64_t> df =
-        postings_.DocumentFrequency(snapshot.get(), PostingStore::TermKey(term.field(), term.term()));
-    if (!df.ok()) return df.status();
-    response.add_document_frequencies(*df);
+    term_keys.push_back(PostingStore::TermKey(term.field(), term.term()));
   }
+  absl::StatusOr<std::vector<uint64_t>> frequencies =
+      postings_.DocumentFrequencies(snapshot.get(), term_keys);
+  if (!frequencies.ok()) return frequencies.status();
+  response.mutable_document_frequencies()->Add(frequencies->begin(), frequencies->end());
   for (const v1::FieldTerm& prefix : request.prefixes()) {
     LOUPE_RETURN_IF_ERROR(postings_.ExpandPrefix(snapshot.get(), prefix.field(), prefix.term(),
                                                  request.max_prefix_expansions(),

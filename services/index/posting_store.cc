@@ -105,6 +105,20 @@ absl::StatusOr<TermRecord> PostingStore::ReadTerm(const rocksdb::Snapshot* snaps
   return DecodeTermRecord(absl::string_view(value.data(), value.size()));
 }
 
+namespace {
+
+// The document frequency at the start of a terms-family record.
+absl::StatusOr<uint64_t> ParseDocumentFrequency(const rocksdb::PinnableSlice& value) {
+  size_t pos = 0;
+  uint64_t df = 0;
+  if (!ReadVarint(absl::string_view(value.data(), value.size()), &pos, &df)) {
+    return absl::DataLossError("corrupt document frequency in terms family");
+  }
+  return df;
+}
+
+}  // namespace
+
 absl::StatusOr<uint64_t> PostingStore::DocumentFrequency(const rocksdb::Snapshot* snapshot,
                                                          absl::string_view term_key) const {
   rocksdb::ReadOptions read;
@@ -113,12 +127,29 @@ absl::StatusOr<uint64_t> PostingStore::DocumentFrequency(const rocksdb::Snapshot
   rocksdb::Status status = db_->Get(read, terms_, ToSlice(term_key), &value);
   if (status.IsNotFound()) return 0;
   if (!status.ok()) return FromRocksDb(status, "rocksdb get terms");
-  size_t pos = 0;
-  uint64_t df = 0;
-  if (!ReadVarint(absl::string_view(value.data(), value.size()), &pos, &df)) {
-    return absl::DataLossError("corrupt document frequency in terms family");
+  return ParseDocumentFrequency(value);
+}
+
+absl::StatusOr<std::vector<uint64_t>> PostingStore::DocumentFrequencies(
+    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
+  const size_t count = term_keys.size();
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(count);
+  for (const std::string& key : term_keys) keys.emplace_back(key);
+  std::vector<rocksdb::PinnableSlice> values(count);
+  std::vector<rocksdb::Status> statuses(count);
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  db_->MultiGet(read, terms_, count, keys.data(), values.data(), statuses.data());
+  std::vector<uint64_t> frequencies(count, 0);
+  for (size_t i = 0; i < count; ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocksDb(statuses[i], "rocksdb multiget terms");
+    absl::StatusOr<uint64_t> df = ParseDocumentFrequency(values[i]);
+    if (!df.ok()) return df.status();
+    frequencies[i] = *df;
   }
-  return df;
+  return frequencies;
 }
 
 absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_view term_key,

@@ -102,6 +102,11 @@ class PostingStore {
                                       absl::string_view term_key) const;
   absl::StatusOr<uint64_t> DocumentFrequency(const rocksdb::Snapshot* snapshot,
                                              absl::string_view term_key) const;
+  // The document frequencies of `term_keys`, in their order, read in one
+  // RocksDB MultiGet (a long query has dozens of keys: one lookup of the
+  // memtables and files for all of them instead of one each).
+  absl::StatusOr<std::vector<uint64_t>> DocumentFrequencies(
+      const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
 
   // Calls `visit` for every posting of (field, term), by ascending docid, as
   // of `snapshot` (nullptr = latest). Corrupt data is DATA_LOSS.
