@@ -73,20 +73,33 @@ double PhraseScorer::FieldBound(const FieldMatch& field, bool whole_list) const 
 uint32_t PhraseScorer::Frequency(FieldMatch* field, uint32_t docid) {
   const size_t n = field->words.size();
   positions_.resize(n);
+  merged_.resize(n);
   for (size_t w = 0; w < n; ++w) {
-    std::vector<uint32_t>& positions = positions_[w];
-    positions.clear();
+    // Usually one form of the word is at the document: its positions are
+    // used in place; several forms are merged and sorted.
+    size_t forms_here = 0;
     for (auto& cursor : field->words[w].forms) {
       if (cursor->docid() != docid) continue;
-      absl::Status status = cursor->Positions(&scratch_);
-      if (!status.ok()) {
-        if (status_.ok()) status_ = status;
+      const absl::Span<const uint32_t> positions = cursor->PositionSpan();
+      if (!cursor->status().ok()) {
+        if (status_.ok()) status_ = cursor->status();
         return 0;
       }
-      positions.insert(positions.end(), scratch_.begin(), scratch_.end());
-      if (w == 0) field->length = cursor->field_length();
+      if (w == 0 && forms_here == 0) field->length = cursor->field_length();
+      if (forms_here == 0) {
+        positions_[w] = positions;
+      } else {
+        std::vector<uint32_t>& merged = merged_[w];
+        if (forms_here == 1) merged.assign(positions_[w].begin(), positions_[w].end());
+        merged.insert(merged.end(), positions.begin(), positions.end());
+      }
+      ++forms_here;
     }
-    std::sort(positions.begin(), positions.end());
+    if (forms_here == 0) positions_[w] = {};
+    if (forms_here > 1) {
+      std::sort(merged_[w].begin(), merged_[w].end());
+      positions_[w] = merged_[w];
+    }
   }
   uint32_t frequency = 0;
   for (uint32_t start : positions_[0]) {

@@ -103,8 +103,10 @@ class PhraseScorer : public ClauseScorer {
   double max_score_ = 0;
   absl::Status status_;
   // Per word's positions at the candidate (scratch).
-  std::vector<std::vector<uint32_t>> positions_;
-  std::vector<uint32_t> scratch_;
+  // Per word of the field being matched: its positions at the document,
+  // either a cursor's own (one form there) or merged into merged_[w].
+  std::vector<absl::Span<const uint32_t>> positions_;
+  std::vector<std::vector<uint32_t>> merged_;
   // BlockBound's last answer and the blocks it was computed on.
   BlockTracker blocks_;
   double block_bound_ = 0;

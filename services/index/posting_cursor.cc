@@ -207,10 +207,17 @@ void PostingCursor::Advance(uint32_t target) {
 
 absl::Status PostingCursor::Positions(std::vector<uint32_t>* out) {
   if (!positioned_) return absl::FailedPreconditionError("cursor is not on a posting");
-  if (!DecodeBlock(/*with_positions=*/true)) return status_;
-  out->assign(decoded_.positions.begin() + decoded_.position_starts[index_],
-              decoded_.positions.begin() + decoded_.position_starts[index_ + 1]);
+  const absl::Span<const uint32_t> positions = PositionSpan();
+  if (!status_.ok()) return status_;
+  out->assign(positions.begin(), positions.end());
   return absl::OkStatus();
+}
+
+absl::Span<const uint32_t> PostingCursor::PositionSpan() {
+  if (!positioned_ || !DecodeBlock(/*with_positions=*/true)) return {};
+  const uint32_t start = decoded_.position_starts[index_];
+  return absl::MakeConstSpan(decoded_.positions.data() + start,
+                             decoded_.position_starts[index_ + 1] - start);
 }
 
 }  // namespace loupe

@@ -73,6 +73,9 @@ class PostingCursor {
   uint32_t field_length() { return DecodeFrequencies() ? decoded_.lengths[index_] : 0; }
   // Positions of the current posting (decodes the block's positions once).
   absl::Status Positions(std::vector<uint32_t>* out);
+  // The same, without a copy: valid until the cursor moves. Empty on
+  // corrupt data (status()).
+  absl::Span<const uint32_t> PositionSpan();
 
   absl::Status status() const { return status_; }
 
