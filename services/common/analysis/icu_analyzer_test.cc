@@ -168,7 +168,8 @@ TEST(IcuAnalyzerTest, AsciiFastPathMatchesIcuOnRandomText) {
   std::vector<std::string> alphabet = {
       "a", "B", "z", "E", "s", "t", "0", "7", "_", ".", "'", ",", ";", ":", "-", " ", " ",
       "\t", "\n", "\r", "\"", "%", "$", "/", "@", "#", "(", "`", "!", "&", ")", "*", "+",
-      "<", "=", ">", "?", "[", "\\", "]", "^", "{", "|", "}", "~", "\v", "\f"};
+      "<", "=", ">", "?", "[", "\\", "]", "^", "{", "|", "}", "~", "\v", "\f",
+      "\x01", "\x1F", "\x7F"};
   const size_t ascii_count = alphabet.size();
   alphabet.insert(alphabet.end(), {
       "\xC3\xA9",          // é
