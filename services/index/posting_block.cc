@@ -216,6 +216,11 @@ absl::Status PostingBlockView::DecodePositions(DecodedPostings* out) const {
   return absl::OkStatus();
 }
 
+SvbForwardReader PostingBlockView::PositionReader(uint32_t total) const {
+  return SvbForwardReader(reinterpret_cast<const uint8_t*>(positions_.data()),
+                          positions_.size(), total);
+}
+
 absl::Status PostingBlockView::DecodeAll(std::vector<PostingEntry>* out) const {
   DecodedPostings decoded;
   absl::Status status = DecodeDocs(&decoded);

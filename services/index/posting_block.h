@@ -35,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "services/index/svb_decode.h"
 
 namespace loupe {
 
@@ -93,6 +94,10 @@ class PostingBlockView {
   absl::Status DecodeFrequencies(DecodedPostings* out) const;
   // Fills positions and position_starts; needs DecodeDocs first (tfs).
   absl::Status DecodePositions(DecodedPostings* out) const;
+  // A reader of the positions section, which holds `total` integers (the
+  // sum of the block's tfs): one posting's positions are its tf integers
+  // from the sum of the tfs before it, as deltas from 0.
+  SvbForwardReader PositionReader(uint32_t total) const;
   // Every posting of the block, positions included (for rewrites).
   absl::Status DecodeAll(std::vector<PostingEntry>* out) const;
 

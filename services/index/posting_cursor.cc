@@ -65,6 +65,8 @@ void PostingCursor::LeaveBlock() {
   decoded_docids_ = false;
   decoded_frequencies_ = false;
   decoded_positions_ = false;
+  position_reader_ready_ = false;
+  decoded_posting_ = kNoPosting;
   positioned_ = false;
   parsed_ = false;
 }
@@ -214,10 +216,40 @@ absl::Status PostingCursor::Positions(std::vector<uint32_t>* out) {
 }
 
 absl::Span<const uint32_t> PostingCursor::PositionSpan() {
-  if (!positioned_ || !DecodeBlock(/*with_positions=*/true)) return {};
-  const uint32_t start = decoded_.position_starts[index_];
-  return absl::MakeConstSpan(decoded_.positions.data() + start,
-                             decoded_.position_starts[index_ + 1] - start);
+  if (!positioned_ || !DecodeFrequencies()) return {};
+  if (decoded_positions_) {  // The whole block was decoded (DecodeBlock).
+    const uint32_t start = decoded_.position_starts[index_];
+    return absl::MakeConstSpan(decoded_.positions.data() + start,
+                               decoded_.position_starts[index_ + 1] - start);
+  }
+  if (decoded_posting_ == index_) return posting_positions_;
+  if (!position_reader_ready_) {
+    uint64_t total = 0;
+    for (uint32_t tf : decoded_.tfs) total += tf;
+    if (total > UINT32_MAX) {
+      Fail(absl::DataLossError("corrupt posting block: positions"));
+      return {};
+    }
+    position_reader_ = block_.PositionReader(static_cast<uint32_t>(total));
+    position_reader_posting_ = 0;
+    position_reader_ready_ = true;
+  }
+  // The cursor only moves forward, so neither does the reader.
+  uint32_t start = position_reader_.next();
+  for (; position_reader_posting_ < index_; ++position_reader_posting_) {
+    start += decoded_.tfs[position_reader_posting_];
+  }
+  const uint32_t tf = decoded_.tfs[index_];
+  posting_positions_.resize(tf);
+  if (!position_reader_.SkipTo(start) || !position_reader_.Read(tf, posting_positions_.data())) {
+    Fail(absl::DataLossError("corrupt posting block: positions"));
+    return {};
+  }
+  ++position_reader_posting_;
+  uint32_t position = 0;
+  for (uint32_t& value : posting_positions_) value = position += value;
+  decoded_posting_ = index_;
+  return posting_positions_;
 }
 
 }  // namespace loupe

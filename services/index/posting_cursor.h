@@ -73,8 +73,10 @@ class PostingCursor {
   uint32_t field_length() { return DecodeFrequencies() ? decoded_.lengths[index_] : 0; }
   // Positions of the current posting (decodes the block's positions once).
   absl::Status Positions(std::vector<uint32_t>* out);
-  // The same, without a copy: valid until the cursor moves. Empty on
-  // corrupt data (status()).
+  // The same, without a copy: valid until the cursor moves. Decodes only
+  // this posting's positions (and skips those before it by their lengths),
+  // since a phrase lookup reads a block's positions for one or two of its
+  // postings. Empty on corrupt data (status()).
   absl::Span<const uint32_t> PositionSpan();
 
   absl::Status status() const { return status_; }
@@ -118,6 +120,16 @@ class PostingCursor {
   bool decoded_frequencies_ = false;
   bool decoded_positions_ = false;
   DecodedPostings decoded_;
+  // PositionSpan decodes one posting's positions at a time, walking the
+  // block's positions section forward: the reader, the posting whose
+  // positions start at the reader's next integer, and the last posting
+  // decoded into posting_positions_ (kNoPosting: none in this block).
+  static constexpr uint32_t kNoPosting = UINT32_MAX;
+  bool position_reader_ready_ = false;
+  SvbForwardReader position_reader_;
+  uint32_t position_reader_posting_ = 0;
+  uint32_t decoded_posting_ = kNoPosting;
+  std::vector<uint32_t> posting_positions_;
   uint32_t index_ = 0;
   uint32_t docid_ = 0;
   bool positioned_ = false;

@@ -1,6 +1,7 @@
 #include "services/index/posting_store.h"
 
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -145,6 +146,49 @@ TEST_F(PostingStoreTest, SealsBlocksAndRemovesAnywhere) {
     }
     (*jumper)->Advance(left.back());
     EXPECT_EQ((*jumper)->docid(), left.back());
+  }
+}
+
+// A cursor's per-posting positions (PositionSpan decodes one posting at a
+// time) equal the whole-block decode, whichever postings it is asked for and
+// however it moves.
+TEST_F(PostingStoreTest, CursorPositionsMatchTheWholeBlockDecode) {
+  std::vector<std::vector<uint32_t>> expected;
+  std::vector<uint32_t> docids;
+  PostingChanges changes;
+  std::mt19937 random(17);
+  uint32_t docid = 3;
+  for (int i = 0; i < 5 * static_cast<int>(kPostingBlockSize) + 40; ++i) {
+    std::vector<uint32_t> positions;
+    uint32_t position = random() % 5;
+    const int tf = 1 + static_cast<int>(random() % (i % 11 == 0 ? 40 : 4));
+    for (int k = 0; k < tf; ++k) {
+      positions.push_back(position);
+      // Gaps of every byte width.
+      position += 1 + (k % 7 == 6 ? 70000 + random() % 100000 : random() % 300);
+    }
+    changes.Add({docid, 500, positions});
+    docids.push_back(docid);
+    expected.push_back(positions);
+    docid += 1 + random() % 4;
+  }
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "tide", changes).ok());
+  for (int stride : {1, 2, 3, 7, 50, 129}) {
+    absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+        PostingCursor::Open(*postings_, nullptr, PostingStore::TermKey(v1::FIELD_BODY, "tide"));
+    ASSERT_TRUE(cursor.ok());
+    size_t checked = 0;
+    for (size_t i = 0; i < docids.size(); i += stride) {
+      (*cursor)->Advance(docids[i]);
+      ASSERT_EQ((*cursor)->docid(), docids[i]);
+      const absl::Span<const uint32_t> positions = (*cursor)->PositionSpan();
+      ASSERT_TRUE((*cursor)->status().ok()) << (*cursor)->status();
+      EXPECT_THAT(positions, ElementsAreArray(expected[i])) << "posting " << i;
+      // Asked twice: the same.
+      EXPECT_THAT((*cursor)->PositionSpan(), ElementsAreArray(expected[i]));
+      ++checked;
+    }
+    EXPECT_GT(checked, 0u);
   }
 }
 

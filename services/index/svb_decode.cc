@@ -114,4 +114,52 @@ size_t SvbDeltaDecode(const uint8_t* in, uint32_t count, uint32_t previous, uint
   return streamvbyte_delta_decode(in, out, count, previous);
 }
 
+namespace {
+
+// Data bytes of the four integers of one control byte.
+constexpr std::array<uint8_t, 256> QuadLengths() {
+  std::array<uint8_t, 256> lengths{};
+  for (int control = 0; control < 256; ++control) {
+    int sum = 0;
+    for (int k = 0; k < 4; ++k) sum += ((control >> (2 * k)) & 3) + 1;
+    lengths[control] = static_cast<uint8_t>(sum);
+  }
+  return lengths;
+}
+constexpr std::array<uint8_t, 256> kQuadLengths = QuadLengths();
+
+}  // namespace
+
+SvbForwardReader::SvbForwardReader(const uint8_t* in, size_t size, uint32_t total)
+    : in_(in), size_(size), total_(total), offset_((static_cast<size_t>(total) + 3) / 4) {}
+
+uint32_t SvbForwardReader::Length(uint32_t index) const {
+  return ((in_[index / 4] >> (2 * (index % 4))) & 3) + 1;
+}
+
+bool SvbForwardReader::SkipTo(uint32_t index) {
+  if (index < index_ || index > total_) return false;
+  while (index_ < index && index_ % 4 != 0) offset_ += Length(index_++);
+  while (index - index_ >= 4) {
+    offset_ += kQuadLengths[in_[index_ / 4]];
+    index_ += 4;
+  }
+  while (index_ < index) offset_ += Length(index_++);
+  return offset_ <= size_;
+}
+
+bool SvbForwardReader::Read(uint32_t count, uint32_t* out) {
+  if (count > total_ - index_) return false;
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint32_t length = Length(index_);
+    if (offset_ + length > size_) return false;
+    uint32_t value = 0;
+    for (uint32_t b = 0; b < length; ++b) value |= uint32_t{in_[offset_ + b]} << (8 * b);
+    out[i] = value;
+    offset_ += length;
+    ++index_;
+  }
+  return true;
+}
+
 }  // namespace loupe

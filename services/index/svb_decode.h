@@ -36,6 +36,36 @@ size_t SvbDeltaDecode(const uint8_t* in, uint32_t count, uint32_t previous, uint
 // Whether the SSSE3 decoder runs on this CPU (otherwise libstreamvbyte's).
 bool SvbDecodeUsesSimd();
 
+// Reads a stream of `total` integers (the same format) in order, decoding
+// only the ranges asked for: the byte lengths of those skipped come from
+// their control bits, four at a time. For the positions of one posting among
+// a block's hundreds (phrase matching); scalar, so no padding is needed.
+//
+//   SvbForwardReader reader(section.data(), section.size(), total);
+//   if (reader.SkipTo(start) && reader.Read(count, out)) { ... }
+class SvbForwardReader {
+ public:
+  SvbForwardReader() = default;
+  SvbForwardReader(const uint8_t* in, size_t size, uint32_t total);
+
+  // Moves to integer `index`, at or after the next one; false when it is
+  // behind, past `total`, or the data is shorter than the control bits say.
+  bool SkipTo(uint32_t index);
+  // Decodes the next `count` integers into `out`; false as SkipTo.
+  bool Read(uint32_t count, uint32_t* out);
+  // The index of the next integer.
+  uint32_t next() const { return index_; }
+
+ private:
+  uint32_t Length(uint32_t index) const;
+
+  const uint8_t* in_ = nullptr;
+  size_t size_ = 0;
+  uint32_t total_ = 0;
+  uint32_t index_ = 0;
+  size_t offset_ = 0;  // of integer index_'s first data byte
+};
+
 }  // namespace loupe
 
 #endif  // LOUPE_SERVICES_INDEX_SVB_DECODE_H_

@@ -1,5 +1,6 @@
 #include "services/index/svb_decode.h"
 
+#include <algorithm>
 #include <iostream>
 #include <random>
 #include <vector>
@@ -68,6 +69,44 @@ TEST(SvbDecodeTest, EveryCountAndWidthMatchesTheLibrary) {
         values.push_back(value);
       }
       ExpectSameAsLibrary(values, delta, previous);
+    }
+  }
+}
+
+// The forward reader gives the same integers as decoding the whole stream,
+// for random skips and reads of every width, and refuses to go back, past
+// the end, or past truncated data.
+TEST(SvbDecodeTest, ForwardReaderReadsRangesAsTheWholeDecode) {
+  std::mt19937 random(29);
+  for (int round = 0; round < 300; ++round) {
+    const uint32_t count = std::uniform_int_distribution<uint32_t>(0, 700)(random);
+    std::vector<uint32_t> values(count);
+    for (uint32_t& value : values) value = ValueOfWidth(random, 1 + static_cast<int>(random() % 4));
+    std::vector<uint8_t> encoded(streamvbyte_max_compressedbytes(count) + 16, 0);
+    const size_t size = streamvbyte_encode(values.data(), count, encoded.data());
+    SvbForwardReader reader(encoded.data(), size, count);
+    uint32_t next = 0;
+    while (next < count) {
+      const uint32_t skip = std::uniform_int_distribution<uint32_t>(0, 9)(random);
+      const uint32_t start = std::min(count, next + skip);
+      const uint32_t length = std::uniform_int_distribution<uint32_t>(0, 6)(random);
+      const uint32_t read = std::min(length, count - start);
+      ASSERT_TRUE(reader.SkipTo(start)) << "count " << count << " start " << start;
+      std::vector<uint32_t> out(read);
+      ASSERT_TRUE(reader.Read(read, out.data()));
+      EXPECT_EQ(out, std::vector<uint32_t>(values.begin() + start, values.begin() + start + read))
+          << "count " << count << " start " << start;
+      next = start + read;
+      EXPECT_EQ(reader.next(), next);
+    }
+    uint32_t one = 0;
+    EXPECT_FALSE(reader.Read(1, &one)) << "read past the end";
+    EXPECT_FALSE(reader.SkipTo(count + 1));
+    if (count > 0) {
+      EXPECT_FALSE(reader.SkipTo(count - 1)) << "went back";
+      // Data cut short: the last integer's bytes are missing.
+      SvbForwardReader truncated(encoded.data(), size - 1, count);
+      EXPECT_FALSE(truncated.SkipTo(count - 1) && truncated.Read(1, &one));
     }
   }
 }
