@@ -59,16 +59,43 @@ absl::Status Corrupt(absl::string_view what) {
 
 }  // namespace
 
+namespace {
+
+// Above this tf, ImpactFrontier sorts instead of bucketing by tf.
+constexpr uint32_t kMaxBucketedTf = 1024;
+
+}  // namespace
+
 std::vector<Impact> ImpactFrontier(std::vector<Impact> points) {
   // By tf descending, then length ascending: a point is on the frontier
-  // when it is shorter than every point with a larger or equal tf.
-  std::sort(points.begin(), points.end(), [](const Impact& a, const Impact& b) {
-    return a.tf != b.tf ? a.tf > b.tf : a.field_length < b.field_length;
-  });
+  // when it is shorter than every point with a larger or equal tf. Only
+  // the shortest point of each tf can be, so small tfs (nearly all) are
+  // bucketed in one pass instead of sorted: every block written and every
+  // term updated computes a frontier, and the sort was 4 % of the cluster's
+  // CPU during ingest.
+  uint32_t max_tf = 0;
+  for (const Impact& point : points) max_tf = std::max(max_tf, point.tf);
   std::vector<Impact> frontier;
-  for (const Impact& point : points) {
-    if (frontier.empty() || point.field_length < frontier.back().field_length) {
-      frontier.push_back(point);
+  if (max_tf <= kMaxBucketedTf) {
+    thread_local std::vector<uint32_t> shortest;
+    shortest.assign(max_tf + 1, UINT32_MAX);
+    for (const Impact& point : points) {
+      shortest[point.tf] = std::min(shortest[point.tf], point.field_length);
+    }
+    for (uint32_t tf = max_tf + 1; tf-- > 0;) {
+      if (shortest[tf] == UINT32_MAX) continue;
+      if (frontier.empty() || shortest[tf] < frontier.back().field_length) {
+        frontier.push_back(Impact{tf, shortest[tf]});
+      }
+    }
+  } else {
+    std::sort(points.begin(), points.end(), [](const Impact& a, const Impact& b) {
+      return a.tf != b.tf ? a.tf > b.tf : a.field_length < b.field_length;
+    });
+    for (const Impact& point : points) {
+      if (frontier.empty() || point.field_length < frontier.back().field_length) {
+        frontier.push_back(point);
+      }
     }
   }
   std::reverse(frontier.begin(), frontier.end());  // tf and length ascending
