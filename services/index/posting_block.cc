@@ -57,16 +57,12 @@ absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("corrupt posting block: ", what));
 }
 
-}  // namespace
-
-namespace {
-
-// Above this tf, ImpactFrontier sorts instead of bucketing by tf.
+// Above this tf, UndominatedImpacts sorts instead of bucketing by tf.
 constexpr uint32_t kMaxBucketedTf = 1024;
 
 }  // namespace
 
-std::vector<Impact> ImpactFrontier(std::vector<Impact> points) {
+std::vector<Impact> UndominatedImpacts(std::vector<Impact> points) {
   // By tf descending, then length ascending: a point is on the frontier
   // when it is shorter than every point with a larger or equal tf. Only
   // the shortest point of each tf can be, so small tfs (nearly all) are
@@ -99,6 +95,11 @@ std::vector<Impact> ImpactFrontier(std::vector<Impact> points) {
     }
   }
   std::reverse(frontier.begin(), frontier.end());  // tf and length ascending
+  return frontier;
+}
+
+std::vector<Impact> ImpactFrontier(std::vector<Impact> points) {
+  std::vector<Impact> frontier = UndominatedImpacts(std::move(points));
   while (frontier.size() > kMaxImpacts) {
     // Merge the neighbours whose lengths are closest: (larger tf, smaller
     // length) dominates both.

@@ -115,8 +115,11 @@ class PostingBlockView {
   absl::string_view positions_;
 };
 
-// The frontier of `points` as described above, at most kMaxImpacts points,
-// by ascending tf.
+// The points of `points` that no other dominates (larger or equal tf and
+// smaller or equal length), one per tf, by ascending tf.
+std::vector<Impact> UndominatedImpacts(std::vector<Impact> points);
+// The frontier of `points` as described above: UndominatedImpacts, merged
+// down to at most kMaxImpacts points, by ascending tf.
 std::vector<Impact> ImpactFrontier(std::vector<Impact> points);
 
 }  // namespace loupe

@@ -92,35 +92,23 @@ TEST(PostingBlockTest, FrontierKeepsOnlyUndominatedPoints) {
   EXPECT_EQ(frontier[2].tf, 5u);
 }
 
-// The frontier, computed the slow way: sorted by tf descending then length,
-// kept when shorter than everything before, then merged down as
-// ImpactFrontier does.
-std::vector<Impact> SortedFrontier(std::vector<Impact> points) {
+// The undominated points, computed the slow way: sorted by tf descending
+// then length, kept when shorter than everything before.
+std::vector<Impact> SortedUndominated(std::vector<Impact> points) {
   std::sort(points.begin(), points.end(), [](const Impact& a, const Impact& b) {
     return a.tf != b.tf ? a.tf > b.tf : a.field_length < b.field_length;
   });
-  std::vector<Impact> frontier;
+  std::vector<Impact> undominated;
   for (const Impact& point : points) {
-    if (frontier.empty() || point.field_length < frontier.back().field_length) {
-      frontier.push_back(point);
+    if (undominated.empty() || point.field_length < undominated.back().field_length) {
+      undominated.push_back(point);
     }
   }
-  std::reverse(frontier.begin(), frontier.end());
-  while (frontier.size() > kMaxImpacts) {
-    size_t best = 0;
-    for (size_t i = 1; i + 1 < frontier.size(); ++i) {
-      if (frontier[i + 1].field_length - frontier[i].field_length <
-          frontier[best + 1].field_length - frontier[best].field_length) {
-        best = i;
-      }
-    }
-    frontier[best] = Impact{frontier[best + 1].tf, frontier[best].field_length};
-    frontier.erase(frontier.begin() + static_cast<std::ptrdiff_t>(best) + 1);
-  }
-  return frontier;
+  std::reverse(undominated.begin(), undominated.end());
+  return undominated;
 }
 
-TEST(PostingBlockTest, FrontierEqualsTheSortedComputation) {
+TEST(PostingBlockTest, UndominatedImpactsEqualTheSortedComputation) {
   std::mt19937 random(41);
   for (int round = 0; round < 2000; ++round) {
     std::vector<Impact> points(random() % 200);
@@ -130,8 +118,8 @@ TEST(PostingBlockTest, FrontierEqualsTheSortedComputation) {
       point.tf = random() % (max_tf + 1);
       point.field_length = 1 + random() % 3000;
     }
-    const std::vector<Impact> expected = SortedFrontier(points);
-    const std::vector<Impact> actual = ImpactFrontier(points);
+    const std::vector<Impact> expected = SortedUndominated(points);
+    const std::vector<Impact> actual = UndominatedImpacts(points);
     ASSERT_EQ(actual.size(), expected.size()) << "round " << round;
     for (size_t i = 0; i < actual.size(); ++i) {
       EXPECT_EQ(actual[i].tf, expected[i].tf) << "round " << round << " point " << i;
