@@ -119,17 +119,6 @@ absl::StatusOr<uint64_t> ParseDocumentFrequency(const rocksdb::PinnableSlice& va
 
 }  // namespace
 
-absl::StatusOr<uint64_t> PostingStore::DocumentFrequency(const rocksdb::Snapshot* snapshot,
-                                                         absl::string_view term_key) const {
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
-  rocksdb::PinnableSlice value;
-  rocksdb::Status status = db_->Get(read, terms_, ToSlice(term_key), &value);
-  if (status.IsNotFound()) return 0;
-  if (!status.ok()) return FromRocksDb(status, "rocksdb get terms");
-  return ParseDocumentFrequency(value);
-}
-
 absl::StatusOr<std::vector<uint64_t>> PostingStore::DocumentFrequencies(
     const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
   const size_t count = term_keys.size();

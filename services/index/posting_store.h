@@ -100,8 +100,6 @@ class PostingStore {
   // default (df 0) record when the term has none.
   absl::StatusOr<TermRecord> ReadTerm(const rocksdb::Snapshot* snapshot,
                                       absl::string_view term_key) const;
-  absl::StatusOr<uint64_t> DocumentFrequency(const rocksdb::Snapshot* snapshot,
-                                             absl::string_view term_key) const;
   // The document frequencies of `term_keys`, in their order, read in one
   // RocksDB MultiGet (a long query has dozens of keys: one lookup of the
   // memtables and files for all of them instead of one each).

@@ -51,7 +51,10 @@ class PostingStoreTest : public ::testing::Test {
   }
 
   uint64_t Df(v1::Field field, absl::string_view term) {
-    return *postings_->DocumentFrequency(nullptr, PostingStore::TermKey(field, term));
+    absl::StatusOr<std::vector<uint64_t>> frequencies =
+        postings_->DocumentFrequencies(nullptr, {PostingStore::TermKey(field, term)});
+    EXPECT_TRUE(frequencies.ok()) << frequencies.status();
+    return frequencies.ok() ? frequencies->front() : 0;
   }
 
   TempDir dir_;
