@@ -108,7 +108,7 @@ void AnalyzeAsciiPiece(absl::string_view piece, uint32_t offset, const LanguageR
   std::string term;
   ForEachAsciiWord(piece, [&](size_t begin, size_t end) {
     term.assign(piece.data() + begin, end - begin);
-    for (char& c : term) c = absl::ascii_tolower(static_cast<unsigned char>(c));
+    absl::AsciiStrToLower(&term);
     AppendWord(rules, offset + static_cast<uint32_t>(begin), offset + static_cast<uint32_t>(end),
                &term, position, tokens);
   });
