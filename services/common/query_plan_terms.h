@@ -77,8 +77,8 @@ void ForEachPlanTerm(const v1::QueryPlan& plan, Visit visit) {
 // The (field, term) pairs whose statistics a plan needs, each once, in plan
 // order: every form of every term-like leaf (the shards score a group with
 // the largest global df among its forms); a field-less form asks for TITLE
-// and BODY. loupe-query sends them as TermStats; loupe-bench does the same
-// in-process.
+// and BODY. loupe-query sends them as TermStats; loupe-index reads them
+// itself for a search with local statistics.
 inline std::vector<v1::FieldTerm> StatTermsForPlan(const v1::QueryPlan& plan) {
   std::vector<v1::FieldTerm> terms;
   absl::flat_hash_set<std::pair<int, std::string>> seen;

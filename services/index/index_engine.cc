@@ -1,5 +1,6 @@
 #include "services/index/index_engine.h"
 
+#include <optional>
 #include <random>
 #include <utility>
 
@@ -290,23 +291,34 @@ absl::StatusOr<v1::TermStatsResponse> IndexEngine::TermStats(
 absl::StatusOr<v1::ShardSearchResponse> IndexEngine::Search(
     const v1::ShardSearchRequest& request) const {
   ScopedSnapshot snapshot(store_->db());
-  if (!request.expected_statistics_version().empty()) {
+  std::optional<v1::CollectionStats> local_collection;
+  if (!request.expected_statistics_version().empty() || request.local_statistics()) {
     absl::StatusOr<storage::v1::IndexState> state = ReadState(snapshot.get());
     if (!state.ok()) return state.status();
-    if (StatisticsVersion(*state) != request.expected_statistics_version()) {
+    if (!request.expected_statistics_version().empty() &&
+        StatisticsVersion(*state) != request.expected_statistics_version()) {
       v1::ShardSearchResponse stale;
       stale.set_stale_statistics(true);
       return stale;
     }
+    local_collection = ToCollectionStats(*state);
   }
-  ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring);
+  ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring,
+                         local_collection ? &*local_collection : nullptr);
   return searcher.Search(request);
 }
 
 absl::StatusOr<v1::ShardExplainResponse> IndexEngine::Explain(
     const v1::ShardExplainRequest& request) const {
   ScopedSnapshot snapshot(store_->db());
-  ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring);
+  std::optional<v1::CollectionStats> local_collection;
+  if (request.search().local_statistics()) {
+    absl::StatusOr<storage::v1::IndexState> state = ReadState(snapshot.get());
+    if (!state.ok()) return state.status();
+    local_collection = ToCollectionStats(*state);
+  }
+  ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring,
+                         local_collection ? &*local_collection : nullptr);
   return searcher.Explain(request);
 }
 

@@ -582,6 +582,13 @@ TEST(IndexEngineTest, RejectsInvalidReadRequests) {
   absl::StatusOr<v1::ShardSearchResponse> missing = engine->Search(search);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(missing.status().message(), HasSubstr("stat_terms"));
+  // Local statistics replace the global ones; both at once are refused.
+  search.set_local_statistics(true);
+  absl::StatusOr<v1::ShardSearchResponse> both = engine->Search(search);
+  EXPECT_EQ(both.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(both.status().message(), HasSubstr("local_statistics"));
+  search.clear_global_stats();
+  EXPECT_TRUE(engine->Search(search).ok());
 
   v1::ApplyRequest too_many = ApplyRequestFor(0, 1, {});
   for (int i = 0; i <= kMaxApplyOperations; ++i) *too_many.add_operations() = Delete(i + 1, "x");

@@ -21,7 +21,7 @@ uint32_t WordDocid(const std::vector<std::unique_ptr<PostingCursor>>& forms) {
 absl::StatusOr<std::unique_ptr<PhraseScorer>> PhraseScorer::Open(
     const PostingStore& postings, const rocksdb::Snapshot* snapshot,
     const ScoringContext& scoring, std::vector<PhraseField> fields,
-    std::vector<uint32_t> offsets) {
+    std::vector<uint32_t> offsets, const SearchTermRecords* read_before) {
   std::unique_ptr<PhraseScorer> scorer(new PhraseScorer(scoring, std::move(offsets)));
   for (PhraseField& spec : fields) {
     FieldMatch field;
@@ -33,7 +33,7 @@ absl::StatusOr<std::unique_ptr<PhraseScorer>> PhraseScorer::Open(
         word.repeated_forms |= std::find(keys.begin(), keys.begin() + k, keys[k]) !=
                                keys.begin() + k;
         absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
-            PostingCursor::Open(postings, snapshot, keys[k]);
+            PostingCursor::Open(postings, snapshot, keys[k], read_before);
         if (!cursor.ok()) return cursor.status();
         if ((*cursor)->document_frequency() > 0) word.forms.push_back(*std::move(cursor));
       }

@@ -33,6 +33,7 @@
 #include "services/index/posting_cursor.h"
 #include "services/index/posting_store.h"
 #include "services/index/scoring_context.h"
+#include "services/index/search_term_records.h"
 
 namespace loupe {
 
@@ -50,11 +51,11 @@ class PhraseScorer : public ClauseScorer {
  public:
   // `fields` in kTextFields order; `offsets` one per word, from 0,
   // ascending. A field where a word has no list in the shard is dropped.
-  static absl::StatusOr<std::unique_ptr<PhraseScorer>> Open(const PostingStore& postings,
-                                                            const rocksdb::Snapshot* snapshot,
-                                                            const ScoringContext& scoring,
-                                                            std::vector<PhraseField> fields,
-                                                            std::vector<uint32_t> offsets);
+  // Term records found in `read_before` (nullable) are not read again.
+  static absl::StatusOr<std::unique_ptr<PhraseScorer>> Open(
+      const PostingStore& postings, const rocksdb::Snapshot* snapshot,
+      const ScoringContext& scoring, std::vector<PhraseField> fields,
+      std::vector<uint32_t> offsets, const SearchTermRecords* read_before = nullptr);
 
   uint32_t docid() const override { return docid_; }
   void Next() override;

@@ -31,11 +31,17 @@ uint32_t GallopTo(const std::vector<uint32_t>& docids, uint32_t from, uint32_t t
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PostingCursor>> PostingCursor::Open(
-    const PostingStore& store, const rocksdb::Snapshot* snapshot, absl::string_view term_key) {
+    const PostingStore& store, const rocksdb::Snapshot* snapshot, absl::string_view term_key,
+    const SearchTermRecords* read_before) {
   std::unique_ptr<PostingCursor> cursor(new PostingCursor());
-  absl::StatusOr<TermRecord> record = store.ReadTerm(snapshot, term_key);
-  if (!record.ok()) return record.status();
-  cursor->record_ = *std::move(record);
+  const TermRecord* known = read_before != nullptr ? read_before->Find(term_key) : nullptr;
+  if (known != nullptr) {
+    cursor->record_ = *known;
+  } else {
+    absl::StatusOr<TermRecord> record = store.ReadTerm(snapshot, term_key);
+    if (!record.ok()) return record.status();
+    cursor->record_ = *std::move(record);
+  }
   uint64_t tail_count = 0;
   if (!cursor->record_.tail.empty()) {
     absl::StatusOr<PostingBlockView> tail = PostingBlockView::Parse(cursor->record_.tail);

@@ -27,6 +27,7 @@
 #include "rocksdb/db.h"
 #include "services/index/posting_block.h"
 #include "services/index/posting_store.h"
+#include "services/index/search_term_records.h"
 
 namespace loupe {
 
@@ -35,10 +36,12 @@ inline constexpr uint32_t kEndDocid = UINT32_MAX;
 class PostingCursor {
  public:
   // The list of `term_key` as of `snapshot` (nullptr = latest); `store`
-  // must outlive the cursor. An absent term gives an empty cursor.
-  static absl::StatusOr<std::unique_ptr<PostingCursor>> Open(const PostingStore& store,
-                                                             const rocksdb::Snapshot* snapshot,
-                                                             absl::string_view term_key);
+  // must outlive the cursor. An absent term gives an empty cursor. When
+  // `read_before` (nullable) holds the term's record, read at the same
+  // snapshot, the cursor starts from it instead of reading it again.
+  static absl::StatusOr<std::unique_ptr<PostingCursor>> Open(
+      const PostingStore& store, const rocksdb::Snapshot* snapshot, absl::string_view term_key,
+      const SearchTermRecords* read_before = nullptr);
 
   uint64_t document_frequency() const { return record_.document_frequency; }
   // The whole list's impact frontier (posting_block.h).

@@ -108,10 +108,10 @@ absl::StatusOr<TermRecord> PostingStore::ReadTerm(const rocksdb::Snapshot* snaps
 namespace {
 
 // The document frequency at the start of a terms-family record.
-absl::StatusOr<uint64_t> ParseDocumentFrequency(const rocksdb::PinnableSlice& value) {
+absl::StatusOr<uint64_t> ParseDocumentFrequency(absl::string_view value) {
   size_t pos = 0;
   uint64_t df = 0;
-  if (!ReadVarint(absl::string_view(value.data(), value.size()), &pos, &df)) {
+  if (!ReadVarint(value, &pos, &df)) {
     return absl::DataLossError("corrupt document frequency in terms family");
   }
   return df;
@@ -119,8 +119,9 @@ absl::StatusOr<uint64_t> ParseDocumentFrequency(const rocksdb::PinnableSlice& va
 
 }  // namespace
 
-absl::StatusOr<std::vector<uint64_t>> PostingStore::DocumentFrequencies(
-    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
+absl::Status PostingStore::MultiGetTerms(
+    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys,
+    const std::function<absl::Status(size_t, absl::string_view)>& found) const {
   const size_t count = term_keys.size();
   std::vector<rocksdb::Slice> keys;
   keys.reserve(count);
@@ -130,15 +131,38 @@ absl::StatusOr<std::vector<uint64_t>> PostingStore::DocumentFrequencies(
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;
   db_->MultiGet(read, terms_, count, keys.data(), values.data(), statuses.data());
-  std::vector<uint64_t> frequencies(count, 0);
   for (size_t i = 0; i < count; ++i) {
     if (statuses[i].IsNotFound()) continue;
     if (!statuses[i].ok()) return FromRocksDb(statuses[i], "rocksdb multiget terms");
-    absl::StatusOr<uint64_t> df = ParseDocumentFrequency(values[i]);
-    if (!df.ok()) return df.status();
-    frequencies[i] = *df;
+    LOUPE_RETURN_IF_ERROR(found(i, absl::string_view(values[i].data(), values[i].size())));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<uint64_t>> PostingStore::DocumentFrequencies(
+    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
+  std::vector<uint64_t> frequencies(term_keys.size(), 0);
+  LOUPE_RETURN_IF_ERROR(
+      MultiGetTerms(snapshot, term_keys, [&](size_t i, absl::string_view value) {
+        absl::StatusOr<uint64_t> df = ParseDocumentFrequency(value);
+        if (!df.ok()) return df.status();
+        frequencies[i] = *df;
+        return absl::OkStatus();
+      }));
   return frequencies;
+}
+
+absl::StatusOr<std::vector<TermRecord>> PostingStore::ReadTerms(
+    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
+  std::vector<TermRecord> records(term_keys.size());
+  LOUPE_RETURN_IF_ERROR(
+      MultiGetTerms(snapshot, term_keys, [&](size_t i, absl::string_view value) {
+        absl::StatusOr<TermRecord> record = DecodeTermRecord(value);
+        if (!record.ok()) return record.status();
+        records[i] = *std::move(record);
+        return absl::OkStatus();
+      }));
+  return records;
 }
 
 absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_view term_key,

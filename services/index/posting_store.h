@@ -105,6 +105,10 @@ class PostingStore {
   // memtables and files for all of them instead of one each).
   absl::StatusOr<std::vector<uint64_t>> DocumentFrequencies(
       const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
+  // The records of `term_keys`, in their order, read in one MultiGet; a
+  // default (df 0) record for a key without one.
+  absl::StatusOr<std::vector<TermRecord>> ReadTerms(const rocksdb::Snapshot* snapshot,
+                                                    const std::vector<std::string>& term_keys) const;
 
   // Calls `visit` for every posting of (field, term), by ascending docid, as
   // of `snapshot` (nullptr = latest). Corrupt data is DATA_LOSS.
@@ -129,6 +133,12 @@ class PostingStore {
   static std::string BlockKey(absl::string_view term_key, uint32_t docid);
 
  private:
+  // MultiGets `term_keys` from the terms family and calls `found(i, value)`
+  // for each key i that has a record, in key order; stops at its first error.
+  absl::Status MultiGetTerms(
+      const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys,
+      const std::function<absl::Status(size_t, absl::string_view)>& found) const;
+
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* postings_;
   rocksdb::ColumnFamilyHandle* terms_;

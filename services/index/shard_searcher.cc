@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/query_plan_terms.h"
 #include "services/common/status_util.h"
 #include "services/index/index_engine.h"
 #include "services/index/facet_counter.h"
@@ -19,6 +20,15 @@
 
 namespace loupe {
 namespace {
+
+// Copies collection statistics (document count, field token totals) into
+// `scoring`.
+void AddCollectionStats(const v1::CollectionStats& collection, ScoringContext* scoring) {
+  scoring->document_count = collection.document_count();
+  for (const v1::FieldStats& stats : collection.fields()) {
+    scoring->field_tokens[stats.field()] = stats.total_tokens();
+  }
+}
 
 // Most alternatives a clause may carry.
 constexpr int kMaxAlternatives = kMaxTermAlternatives;
@@ -86,6 +96,12 @@ absl::Status ValidateRequest(const v1::ShardSearchRequest& request) {
                    absl::StrCat("has ", request.stat_document_frequencies_size(),
                                 " entries but stat_terms has ", request.stat_terms_size()));
   }
+  if (request.local_statistics() &&
+      (request.has_global_stats() || request.stat_terms_size() > 0 ||
+       request.stat_document_frequencies_size() > 0)) {
+    violations.Add("local_statistics",
+                   "is set together with global_stats or stat_terms; send one or the other");
+  }
   for (int i = 0; i < request.stat_terms_size(); ++i) {
     const v1::Field field = request.stat_terms(i).field();
     if (field != v1::FIELD_TITLE && field != v1::FIELD_BODY) {
@@ -115,23 +131,39 @@ absl::Status ValidateRequest(const v1::ShardSearchRequest& request) {
 
 }  // namespace
 
-ScoringContext ShardSearcher::ResolveScoring(const v1::ShardSearchRequest& request) const {
+absl::StatusOr<ScoringContext> ShardSearcher::ResolveScoring(
+    const v1::ShardSearchRequest& request, SearchTermRecords* records) const {
   const v1::ScoringParams& params = request.scoring();
   ScoringContext scoring;
   scoring.k1 = Pick(params.k1(), defaults_.k1);
   scoring.b = Pick(params.b(), defaults_.b);
   scoring.title_weight = Pick(params.title_weight(), defaults_.title_weight);
   scoring.body_weight = Pick(params.body_weight(), defaults_.body_weight);
-  for (int i = 0; i < request.stat_terms_size(); ++i) {
-    const v1::FieldTerm& term = request.stat_terms(i);
-    scoring.global_df[PostingStore::TermKey(term.field(), term.term())] =
-        request.stat_document_frequencies(i);
-  }
-  scoring.document_count = request.global_stats().document_count();
-  for (const v1::FieldStats& stats : request.global_stats().fields()) {
-    scoring.field_tokens[stats.field()] = stats.total_tokens();
+  if (!request.local_statistics()) {
+    for (int i = 0; i < request.stat_terms_size(); ++i) {
+      const v1::FieldTerm& term = request.stat_terms(i);
+      scoring.global_df[PostingStore::TermKey(term.field(), term.term())] =
+          request.stat_document_frequencies(i);
+    }
+    AddCollectionStats(request.global_stats(), &scoring);
+    return scoring;
   }
 
+  if (local_collection_ == nullptr) {
+    return absl::FailedPreconditionError("this searcher has no local statistics");
+  }
+  // The terms loupe-query would ask TermStats for, read once here.
+  std::vector<std::string> keys;
+  for (const v1::FieldTerm& term : StatTermsForPlan(request.plan())) {
+    keys.push_back(PostingStore::TermKey(term.field(), term.term()));
+  }
+  absl::StatusOr<SearchTermRecords> read = SearchTermRecords::Read(*postings_, snapshot_, keys);
+  if (!read.ok()) return read.status();
+  *records = *std::move(read);
+  for (const std::string& key : keys) {
+    scoring.global_df[key] = records->Find(key)->document_frequency;
+  }
+  AddCollectionStats(*local_collection_, &scoring);
   return scoring;
 }
 
@@ -152,7 +184,10 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
     const v1::ShardSearchRequest& request) const {
   LOUPE_RETURN_IF_ERROR(ValidateRequest(request));
   LOUPE_RETURN_IF_ERROR(ValidateFacetRequests(request.facets()));
-  const ScoringContext scoring = ResolveScoring(request);
+  SearchTermRecords records;
+  absl::StatusOr<ScoringContext> resolved = ResolveScoring(request, &records);
+  if (!resolved.ok()) return resolved.status();
+  const ScoringContext& scoring = *resolved;
   DateReader dates(store_, snapshot_);
   v1::QueryNode flat_root;
   if (!request.plan().has_root()) flat_root = FlatPlanAsTree(request.plan());
@@ -170,7 +205,7 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
                                    ? kDefaultTotalHitsThreshold
                                    : request.total_hits_threshold();
     absl::StatusOr<std::optional<PrunedCount>> pruned =
-        PrunedTopK(*postings_, snapshot_, scoring, root, threshold, &collector);
+        PrunedTopK(*postings_, snapshot_, scoring, root, threshold, &collector, &records);
     if (!pruned.ok()) return pruned.status();
     if (pruned->has_value()) {
       response.set_total_hits((*pruned)->total_hits);
@@ -240,7 +275,10 @@ absl::StatusOr<v1::ShardExplainResponse> ShardSearcher::Explain(
   if (!ref.ParseFromString(raw_ref)) return absl::DataLossError("corrupt docs record");
   response.set_found(true);
 
-  const ScoringContext scoring = ResolveScoring(search);
+  SearchTermRecords records;
+  absl::StatusOr<ScoringContext> resolved = ResolveScoring(search, &records);
+  if (!resolved.ok()) return resolved.status();
+  const ScoringContext& scoring = *resolved;
   response.mutable_scoring()->set_k1(static_cast<float>(scoring.k1));
   response.mutable_scoring()->set_b(static_cast<float>(scoring.b));
   response.mutable_scoring()->set_title_weight(static_cast<float>(scoring.title_weight));

@@ -36,6 +36,7 @@
 #include "services/index/hit_collector.h"
 #include "services/index/posting_store.h"
 #include "services/index/query_evaluator.h"
+#include "services/index/search_term_records.h"
 
 namespace loupe {
 
@@ -46,10 +47,17 @@ inline constexpr uint64_t kDefaultTotalHitsThreshold = 1000;
 class ShardSearcher {
  public:
   // Not owned; all must outlive the searcher. `defaults` fill the request's
-  // zero ScoringParams.
+  // zero ScoringParams. `local_collection` (nullable): this shard's own
+  // collection statistics at `snapshot`, for requests with
+  // local_statistics (refused without it).
   ShardSearcher(const RocksStore* store, const PostingStore* postings,
-                const rocksdb::Snapshot* snapshot, const Bm25Params& defaults)
-      : store_(store), postings_(postings), snapshot_(snapshot), defaults_(defaults) {}
+                const rocksdb::Snapshot* snapshot, const Bm25Params& defaults,
+                const v1::CollectionStats* local_collection = nullptr)
+      : store_(store),
+        postings_(postings),
+        snapshot_(snapshot),
+        defaults_(defaults),
+        local_collection_(local_collection) {}
 
   absl::StatusOr<v1::ShardSearchResponse> Search(const v1::ShardSearchRequest& request) const;
 
@@ -59,8 +67,11 @@ class ShardSearcher {
   absl::StatusOr<v1::ShardExplainResponse> Explain(const v1::ShardExplainRequest& request) const;
 
  private:
-  // BM25 parameters and global statistics of a (validated) request.
-  ScoringContext ResolveScoring(const v1::ShardSearchRequest& request) const;
+  // BM25 parameters and statistics of a (validated) request: the global
+  // ones it carries, or with local_statistics this shard's own, read with
+  // the plan's term records into `*records` for the cursors to reuse.
+  absl::StatusOr<ScoringContext> ResolveScoring(const v1::ShardSearchRequest& request,
+                                                SearchTermRecords* records) const;
   // Appends `hits` (best first) to the response.
   absl::Status AddHits(const v1::ShardSearchRequest& request, std::vector<CollectedHit> hits,
                        v1::ShardSearchResponse* response) const;
@@ -71,6 +82,7 @@ class ShardSearcher {
   const PostingStore* postings_;
   const rocksdb::Snapshot* snapshot_;
   Bm25Params defaults_;
+  const v1::CollectionStats* local_collection_;
 };
 
 }  // namespace loupe

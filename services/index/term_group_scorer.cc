@@ -43,14 +43,15 @@ double GroupScoreBound(absl::Span<const absl::Span<const Impact>> frontiers, dou
 
 absl::StatusOr<std::unique_ptr<TermGroupScorer>> TermGroupScorer::Open(
     const PostingStore& postings, const rocksdb::Snapshot* snapshot,
-    const ScoringContext& scoring, std::vector<TermGroupField> fields) {
+    const ScoringContext& scoring, std::vector<TermGroupField> fields,
+    const SearchTermRecords* read_before) {
   std::unique_ptr<TermGroupScorer> scorer(new TermGroupScorer(scoring));
   for (TermGroupField& spec : fields) {
     FieldCursors field;
     ImpactFrontiers frontiers;
     for (const std::string& key : spec.term_keys) {
       absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
-          PostingCursor::Open(postings, snapshot, key);
+          PostingCursor::Open(postings, snapshot, key, read_before);
       if (!cursor.ok()) return cursor.status();
       if ((*cursor)->document_frequency() == 0) continue;
       field.cursors.push_back(*std::move(cursor));

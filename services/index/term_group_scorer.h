@@ -35,6 +35,7 @@
 #include "services/index/posting_cursor.h"
 #include "services/index/posting_store.h"
 #include "services/index/scoring_context.h"
+#include "services/index/search_term_records.h"
 
 namespace loupe {
 
@@ -59,9 +60,11 @@ using ImpactFrontiers = absl::InlinedVector<absl::Span<const Impact>, 4>;
 class TermGroupScorer : public ClauseScorer {
  public:
   // `fields` in kTextFields order; forms absent from the shard are dropped.
+  // Term records found in `read_before` (nullable) are not read again.
   static absl::StatusOr<std::unique_ptr<TermGroupScorer>> Open(
       const PostingStore& postings, const rocksdb::Snapshot* snapshot,
-      const ScoringContext& scoring, std::vector<TermGroupField> fields);
+      const ScoringContext& scoring, std::vector<TermGroupField> fields,
+      const SearchTermRecords* read_before = nullptr);
 
   // ClauseScorer (see clause_scorer.h).
   uint32_t docid() const override { return docid_; }

@@ -152,8 +152,8 @@ bool ResolvePhraseFields(const ScoringContext& scoring, const v1::PhraseClause& 
 // statistics are incomplete.
 absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> OpenScorer(
     const PostingStore& postings, const rocksdb::Snapshot* snapshot,
-    const ScoringContext& scoring, const v1::BooleanClause& clause,
-    std::vector<std::pair<v1::Field, double>>* field_scales) {
+    const ScoringContext& scoring, const SearchTermRecords* read_before,
+    const v1::BooleanClause& clause, std::vector<std::pair<v1::Field, double>>* field_scales) {
   const bool scored = clause.occur() != v1::OCCUR_MUST_NOT;
   if (clause.node().has_term()) {
     std::vector<TermGroupField> fields;
@@ -162,7 +162,7 @@ absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> OpenScorer(
       field_scales->emplace_back(field.field, field.bm25.weight * field.bm25.idf);
     }
     absl::StatusOr<std::unique_ptr<TermGroupScorer>> scorer =
-        TermGroupScorer::Open(postings, snapshot, scoring, std::move(fields));
+        TermGroupScorer::Open(postings, snapshot, scoring, std::move(fields), read_before);
     if (!scorer.ok()) return scorer.status();
     return std::optional<std::unique_ptr<ClauseScorer>>(*std::move(scorer));
   }
@@ -174,7 +174,7 @@ absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> OpenScorer(
   }
   absl::StatusOr<std::unique_ptr<PhraseScorer>> scorer = PhraseScorer::Open(
       postings, snapshot, scoring, std::move(fields),
-      std::vector<uint32_t>(phrase.offsets().begin(), phrase.offsets().end()));
+      std::vector<uint32_t>(phrase.offsets().begin(), phrase.offsets().end()), read_before);
   if (!scorer.ok()) return scorer.status();
   return std::optional<std::unique_ptr<ClauseScorer>>(*std::move(scorer));
 }
@@ -502,7 +502,8 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
                                                       const ScoringContext& scoring,
                                                       const v1::QueryNode& root,
                                                       uint64_t total_hits_threshold,
-                                                      HitCollector* collector) {
+                                                      HitCollector* collector,
+                                                      const SearchTermRecords* read_before) {
   if (!root.has_boolean() || !ValidBoost(root.boolean().boost())) return std::nullopt;
   const v1::BooleanQuery& boolean = root.boolean();
   for (const v1::BooleanClause& clause : boolean.clauses()) {
@@ -521,7 +522,7 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
     OpenClause open;
     open.occur = clause.occur();
     absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> scorer =
-        OpenScorer(postings, snapshot, scoring, clause, &open.field_scales);
+        OpenScorer(postings, snapshot, scoring, read_before, clause, &open.field_scales);
     if (!scorer.ok()) return scorer.status();
     if (!scorer->has_value()) return std::nullopt;
     open.scorer = *std::move(*scorer);

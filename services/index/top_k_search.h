@@ -26,7 +26,8 @@
 // bound is a fixed ratio of the term's bound, or of the term's exact score
 // at the candidate (the ratio of their BM25 factors). Pruning
 // starts once `total_hits_threshold` matches have been counted; from then
-// on the count is a lower bound.
+// on the count is a lower bound. Cursors open from the records in
+// `read_before` (nullable) when it holds their term, without reading it again.
 //
 //   HitCollector collector(...);
 //   absl::StatusOr<std::optional<PrunedCount>> count =
@@ -44,6 +45,7 @@
 #include "services/index/hit_collector.h"
 #include "services/index/posting_store.h"
 #include "services/index/scoring_context.h"
+#include "services/index/search_term_records.h"
 
 namespace loupe {
 
@@ -58,7 +60,8 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
                                                       const ScoringContext& scoring,
                                                       const v1::QueryNode& root,
                                                       uint64_t total_hits_threshold,
-                                                      HitCollector* collector);
+                                                      HitCollector* collector,
+                                                      const SearchTermRecords* read_before = nullptr);
 
 }  // namespace loupe
 

@@ -240,6 +240,52 @@ TEST_F(TopKSearchTest, PrunedHitsAndScoresEqualExhaustiveOnes) {
   EXPECT_GT(pruned_queries, 100);
 }
 
+// A one-shard collection: the shard's own statistics, read with the term
+// records its cursors then reuse, give what loupe-query's TermStats give,
+// to the bit, pruned or exhaustive, and in Explain.
+TEST_F(TopKSearchTest, LocalStatisticsScoreLikeTermStats) {
+  std::mt19937 random(11);
+  for (int q = 0; q < 200; ++q) {
+    const v1::QueryNode root = RandomQuery(random);
+    const uint32_t limit = 1 + static_cast<uint32_t>(random() % 20);
+    for (bool exhaustive : {false, true}) {
+      v1::ShardSearchRequest global = RequestFor(root, limit);
+      v1::ShardSearchRequest local;
+      *local.mutable_plan()->mutable_root() = root;
+      local.set_limit(limit);
+      local.set_local_statistics(true);
+      for (v1::ShardSearchRequest* request : {&global, &local}) {
+        // A facet request makes the shard evaluate set at a time.
+        if (exhaustive) request->add_facets()->set_kind(v1::FACET_KIND_SOURCE);
+      }
+      absl::StatusOr<v1::ShardSearchResponse> expected = engine_->Search(global);
+      absl::StatusOr<v1::ShardSearchResponse> actual = engine_->Search(local);
+      ASSERT_TRUE(expected.ok()) << expected.status();
+      ASSERT_TRUE(actual.ok()) << actual.status();
+      const std::string context = absl::StrCat("query ", q, " ", root.ShortDebugString(),
+                                               " limit ", limit, " exhaustive ", exhaustive);
+      EXPECT_EQ(actual->total_hits(), expected->total_hits()) << context;
+      ASSERT_EQ(actual->hits_size(), expected->hits_size()) << context;
+      for (int i = 0; i < actual->hits_size(); ++i) {
+        EXPECT_EQ(actual->hits(i).id(), expected->hits(i).id()) << context << " rank " << i;
+        EXPECT_EQ(actual->hits(i).score(), expected->hits(i).score()) << context << " rank " << i;
+      }
+      if (exhaustive || expected->hits_size() == 0) continue;
+      v1::ShardExplainRequest explain_global;
+      explain_global.set_id(expected->hits(0).id());
+      *explain_global.mutable_search() = global;
+      v1::ShardExplainRequest explain_local = explain_global;
+      *explain_local.mutable_search() = local;
+      absl::StatusOr<v1::ShardExplainResponse> explained_global = engine_->Explain(explain_global);
+      absl::StatusOr<v1::ShardExplainResponse> explained_local = engine_->Explain(explain_local);
+      ASSERT_TRUE(explained_global.ok()) << explained_global.status();
+      ASSERT_TRUE(explained_local.ok()) << explained_local.status();
+      EXPECT_TRUE(explained_local->matches()) << context;
+      EXPECT_EQ(explained_local->score(), explained_global->score()) << context;
+    }
+  }
+}
+
 TEST_F(TopKSearchTest, OtherPlansAreLeftToTheEvaluator) {
   v1::QueryNode prefix;
   prefix.mutable_prefix()->set_field(v1::FIELD_BODY);

@@ -15,7 +15,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/query_plan_terms.h"
 #include "services/common/rocksdb_store.h"
 #include "services/common/status_util.h"
 #include "services/index/index_engine.h"
@@ -106,13 +105,6 @@ absl::Status Index(IndexEngine& engine, const BenchCorpus& corpus, int batch_doc
   return absl::OkStatus();
 }
 
-// The TermStats request loupe-query would send for `plan`.
-v1::TermStatsRequest StatsRequestFor(const v1::QueryPlan& plan) {
-  v1::TermStatsRequest request;
-  for (v1::FieldTerm& term : StatTermsForPlan(plan)) *request.add_terms() = std::move(term);
-  return request;
-}
-
 // One shard's share of loupe-query's work for one query.
 class EngineSearcher {
  public:
@@ -140,16 +132,12 @@ class EngineSearcher {
       if (absl::StrContains(plan.status().message(), "no searchable term")) return hits;
       return plan.status();
     }
-    v1::TermStatsRequest stats_request = StatsRequestFor(*plan);
-    absl::StatusOr<v1::TermStatsResponse> stats = engine_.TermStats(stats_request);
-    if (!stats.ok()) return stats.status();
-
+    // This one shard is the whole collection, so its own statistics are
+    // the global ones (what loupe-query sends a one-shard cluster).
     v1::ShardSearchRequest request;
     *request.mutable_plan() = *std::move(plan);
     request.set_limit(k);
-    *request.mutable_global_stats() = stats->collection();
-    *request.mutable_stat_terms() = stats_request.terms();
-    *request.mutable_stat_document_frequencies() = stats->document_frequencies();
+    request.set_local_statistics(true);
     absl::StatusOr<v1::ShardSearchResponse> response = engine_.Search(request);
     if (!response.ok()) return response.status();
     hits.reserve(response->hits_size());

@@ -1,0 +1,56 @@
+// SearchTermRecords: the term records of one search, read up front in one
+// RocksDB MultiGet, so that a shard scoring with its own statistics reads
+// each term once, for its document frequency and for its cursor, instead of
+// once in TermStats and again when the cursor opens (as Lucene's TermStates
+// keep the term lookup made for statistics to open the postings).
+//
+//   absl::StatusOr<SearchTermRecords> records =
+//       SearchTermRecords::Read(postings, snapshot, {PostingStore::TermKey(FIELD_BODY, "storm")});
+//   const TermRecord* storm = records->Find(PostingStore::TermKey(FIELD_BODY, "storm"));
+//   // storm->document_frequency; PostingCursor::Open(postings, snapshot, key, storm)
+#ifndef LOUPE_SERVICES_INDEX_SEARCH_TERM_RECORDS_H_
+#define LOUPE_SERVICES_INDEX_SEARCH_TERM_RECORDS_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "services/index/posting_store.h"
+
+namespace loupe {
+
+class SearchTermRecords {
+ public:
+  SearchTermRecords() = default;
+
+  // The records of `term_keys` (duplicates allowed) as of `snapshot`; a key
+  // without a record gets a df 0 one.
+  static absl::StatusOr<SearchTermRecords> Read(const PostingStore& postings,
+                                                const rocksdb::Snapshot* snapshot,
+                                                std::vector<std::string> term_keys) {
+    absl::StatusOr<std::vector<TermRecord>> read = postings.ReadTerms(snapshot, term_keys);
+    if (!read.ok()) return read.status();
+    SearchTermRecords records;
+    for (size_t i = 0; i < term_keys.size(); ++i) {
+      records.by_key_.emplace(std::move(term_keys[i]), std::move((*read)[i]));
+    }
+    return records;
+  }
+
+  // The record read for `term_key`; nullptr when it was not asked for.
+  const TermRecord* Find(absl::string_view term_key) const {
+    auto it = by_key_.find(term_key);
+    return it == by_key_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  absl::flat_hash_map<std::string, TermRecord> by_key_;
+};
+
+}  // namespace loupe
+
+#endif  // LOUPE_SERVICES_INDEX_SEARCH_TERM_RECORDS_H_
