@@ -108,9 +108,8 @@ absl::Status Index(IndexEngine& engine, const BenchCorpus& corpus, int batch_doc
 // One shard's share of loupe-query's work for one query.
 class EngineSearcher {
  public:
-  explicit EngineSearcher(const IndexEngine& engine)
-      : engine_(engine), builder_(/*max_clauses=*/1024, query::DefaultQueryLanguages(),
-                 query::DefaultPlanRanking()) {
+  EngineSearcher(const IndexEngine& engine, const query::PlanRanking& ranking)
+      : engine_(engine), builder_(/*max_clauses=*/1024, query::DefaultQueryLanguages(), ranking) {
     limits_.max_query_bytes = 1 << 16;
     limits_.max_clauses = 1024;
   }
@@ -205,6 +204,7 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
   result.index_bytes = FolderBytes(index_dir);
   result.extra.emplace_back("block_cache_mb", static_cast<double>(options.block_cache_mb));
   result.extra.emplace_back("row_cache_mb", static_cast<double>(options.row_cache_mb));
+  result.extra.emplace_back("proximity", options.proximity ? 1.0 : 0.0);
   // The inverted index alone (posting blocks and term records) against the
   // text; stored fields for display come on top.
   const double inverted_bytes = static_cast<double>((*engine)->FamilyBytes(kPostingsFamily) +
@@ -216,7 +216,9 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
                             static_cast<double>((*engine)->FamilyBytes(kStoredFamily)) / 1e6);
 
   if (!corpus.queries.empty()) {
-    EngineSearcher searcher(**engine);
+    query::PlanRanking ranking = query::DefaultPlanRanking();
+    if (!options.proximity) ranking.proximity_boost = 0;
+    EngineSearcher searcher(**engine, ranking);
     SearchFunction search = [&searcher](const std::string& text, QueryMode mode, uint32_t k) {
       return searcher.Search(text, mode, k);
     };

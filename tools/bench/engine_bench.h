@@ -10,8 +10,8 @@
 // in memory is part of it).
 // Queries: what loupe-query does for one shard, in-process: the text as a
 // bag of words (tools/eval/query_text.h), parsed and planned with the query
-// service's PlanBuilder (AND: every word MUST), TermStats for the global
-// statistics, then Search.
+// service's PlanBuilder (AND: every word MUST), then Search with the
+// shard's own statistics (it holds the whole collection).
 // Cold cache (`cold`): the index files are dropped from the page cache
 // (posix_fadvise DONTNEED), the engine reopened with an empty block cache of
 // `block_cache_mb`, and one OR pass timed before the usual warm passes.
@@ -45,6 +45,9 @@ struct EngineBenchOptions {
   // Before the warm passes, drop the index files from the page cache, reopen
   // with an empty block cache and time one OR pass: extra keys or_cold_*.
   bool cold = false;
+  // Plan the proximity phrases loupe-query adds by default; false = plain
+  // BM25 over the words, the model the peers run.
+  bool proximity = true;
 };
 
 absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,

@@ -34,6 +34,9 @@ ABSL_FLAG(std::string, index_dir, "",
 ABSL_FLAG(uint64_t, block_cache_mb, 256, "--engine: RocksDB block cache of the engine, MiB");
 ABSL_FLAG(uint64_t, row_cache_mb, 64,
           "--engine: RocksDB row cache of the engine, MiB (0: none)");
+ABSL_FLAG(bool, proximity, true,
+          "--engine: plan loupe-query's proximity phrases; false = plain BM25 over the words, "
+          "as the peers run");
 ABSL_FLAG(bool, cold, false,
           "--engine: also time one OR pass with the index out of the page cache and an empty "
           "block cache (or_cold_* keys)");
@@ -108,6 +111,7 @@ int main(int argc, char** argv) {
     options.row_cache_mb = absl::GetFlag(FLAGS_row_cache_mb);
     options.index_dir = absl::GetFlag(FLAGS_index_dir);
     options.cold = absl::GetFlag(FLAGS_cold);
+    options.proximity = absl::GetFlag(FLAGS_proximity);
     result = loupe::bench::RunEngineBench(*corpus, options);
   } else {
     loupe::bench::ClusterBenchOptions options;
