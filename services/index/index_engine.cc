@@ -4,16 +4,15 @@
 #include <random>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/hashing.h"
 #include "services/common/status_util.h"
 #include "services/common/utf8.h"
 #include "services/index/batch_writer.h"
+#include "services/index/document_fetcher.h"
 #include "services/index/index_schema.h"
 #include "services/index/shard_searcher.h"
-#include "services/index/snippet.h"
 
 namespace loupe {
 namespace {
@@ -305,7 +304,18 @@ absl::StatusOr<v1::ShardSearchResponse> IndexEngine::Search(
   }
   ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring,
                          local_collection ? &*local_collection : nullptr);
-  return searcher.Search(request);
+  absl::StatusOr<v1::ShardSearchResponse> response = searcher.Search(request);
+  if (!response.ok() || request.fetch_top() == 0) return response;
+  // The best hits' documents, from the snapshot the hits come from.
+  google::protobuf::RepeatedPtrField<std::string> ids;
+  for (const v1::ShardHit& hit : response->hits()) {
+    if (static_cast<uint32_t>(ids.size()) == request.fetch_top()) break;
+    *ids.Add() = hit.id();
+  }
+  DocumentFetcher fetcher(store_.get(), analyzer_.get(), snapshot.get(), request.plan(),
+                          request.fetch_snippet_chars());
+  LOUPE_RETURN_IF_ERROR(fetcher.Fetch(ids, response->mutable_documents()));
+  return response;
 }
 
 absl::StatusOr<v1::ShardExplainResponse> IndexEngine::Explain(
@@ -334,44 +344,11 @@ absl::StatusOr<v1::FetchResponse> IndexEngine::Fetch(const v1::FetchRequest& req
   }
   if (!violations.empty()) return violations.ToStatus("invalid Fetch request");
 
-  const SnippetTerms highlight = SnippetTermsFromPlan(request.plan());
-  const SnippetTerms title_highlight = SnippetTermsFromPlan(request.plan(), v1::FIELD_TITLE);
-  const uint32_t snippet_chars =
-      request.snippet_chars() == 0 ? kDefaultSnippetChars : request.snippet_chars();
   ScopedSnapshot snapshot(store_->db());
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot.get();
+  DocumentFetcher fetcher(store_.get(), analyzer_.get(), snapshot.get(), request.plan(),
+                          request.snippet_chars());
   v1::FetchResponse response;
-  absl::flat_hash_set<absl::string_view> seen;
-  for (const std::string& id : request.ids()) {
-    if (!seen.insert(id).second) continue;
-    rocksdb::Status status;
-    std::string raw_ref = GetOrEmpty(store_->db(), read, store_->Family(kDocsFamily), id, &status);
-    if (status.IsNotFound()) continue;
-    if (!status.ok()) return FromRocksDb(status, "rocksdb get docs");
-    storage::v1::DocumentRef ref;
-    if (!ref.ParseFromString(raw_ref)) return absl::DataLossError("corrupt docs record");
-    std::string raw = GetOrEmpty(store_->db(), read, store_->Family(kStoredFamily),
-                                 StoredKey(ref.docid()), &status);
-    if (!status.ok()) return FromRocksDb(status, "rocksdb get stored");
-    storage::v1::StoredDocument stored;
-    if (!stored.ParseFromString(raw)) return absl::DataLossError("corrupt stored document");
-
-    v1::FetchedDocument* out = response.add_documents();
-    out->set_id(stored.id());
-    out->set_version(stored.version());
-    out->set_title(stored.title());
-    out->set_title_highlighted(
-        HighlightWhole(*analyzer_, stored.title(), stored.lang(), title_highlight));
-    out->set_snippet(
-        MakeSnippet(*analyzer_, stored.body(), stored.lang(), highlight, snippet_chars));
-    out->set_url(stored.url());
-    out->set_source(stored.source());
-    out->set_lang(stored.lang());
-    if (stored.has_published_at()) *out->mutable_published_at() = stored.published_at();
-    out->mutable_tags()->insert(stored.tags().begin(), stored.tags().end());
-    out->set_duplicate_cluster(stored.duplicate_cluster());
-  }
+  LOUPE_RETURN_IF_ERROR(fetcher.Fetch(request.ids(), response.mutable_documents()));
   return response;
 }
 

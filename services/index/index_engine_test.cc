@@ -630,5 +630,43 @@ TEST(IndexEngineTest, FetchReturnsStoredFieldsAndSnippet) {
   EXPECT_EQ(doc.snippet(), "Le <mark>réveil</mark> du marché &lt;boursier&gt; &amp; des prix.");
 }
 
+TEST(IndexEngineTest, SearchFetchesItsBestHitsWhenAsked) {
+  TempDir dir;
+  auto engine = OpenEngine(dir.path());
+  std::vector<v1::Operation> operations;
+  for (int i = 0; i < 5; ++i) {
+    operations.push_back(Upsert(i + 1, absl::StrCat("doc-", i), "Storm news",
+                                absl::StrCat("The storm ", std::string(i, 'x'), " over the river")));
+  }
+  ASSERT_TRUE(engine->Apply(ApplyRequestFor(0, 1, operations)).ok());
+  v1::ShardSearchRequest search;
+  *search.mutable_plan() = Plan({Clause("storm")});
+  search.set_local_statistics(true);
+  search.set_limit(4);
+  search.set_fetch_top(3);
+  search.set_fetch_snippet_chars(20);
+  absl::StatusOr<v1::ShardSearchResponse> searched = engine->Search(search);
+  ASSERT_TRUE(searched.ok()) << searched.status();
+  ASSERT_EQ(searched->hits_size(), 4);
+  ASSERT_EQ(searched->documents_size(), 3);
+  // The same documents as a Fetch of the first three hits.
+  v1::FetchRequest fetch;
+  *fetch.mutable_plan() = search.plan();
+  fetch.set_snippet_chars(20);
+  for (int i = 0; i < 3; ++i) fetch.add_ids(searched->hits(i).id());
+  absl::StatusOr<v1::FetchResponse> fetched = engine->Fetch(fetch);
+  ASSERT_TRUE(fetched.ok()) << fetched.status();
+  ASSERT_EQ(fetched->documents_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(searched->documents(i).SerializeAsString(), fetched->documents(i).SerializeAsString());
+  }
+  EXPECT_THAT(searched->documents(0).snippet(), HasSubstr("<mark>storm</mark>"));
+
+  search.set_fetch_top(5);  // more than the limit
+  absl::StatusOr<v1::ShardSearchResponse> refused = engine->Search(search);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("fetch_top"));
+}
+
 }  // namespace
 }  // namespace loupe

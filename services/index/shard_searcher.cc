@@ -109,6 +109,14 @@ absl::Status ValidateRequest(const v1::ShardSearchRequest& request) {
                      "must be FIELD_TITLE or FIELD_BODY");
     }
   }
+  if (request.fetch_top() > request.limit()) {
+    violations.Add("fetch_top",
+                   absl::StrCat("is ", request.fetch_top(), "; at most limit (", request.limit(), ")"));
+  }
+  if (request.fetch_snippet_chars() > kMaxSnippetChars) {
+    violations.Add("fetch_snippet_chars", absl::StrCat("is ", request.fetch_snippet_chars(),
+                                                       "; at most ", kMaxSnippetChars));
+  }
   if (!v1::HitOrder_IsValid(request.order())) violations.Add("order", "is not a known HitOrder");
   if (request.max_facet_values() > kMaxMaxFacetValues) {
     violations.Add("max_facet_values", absl::StrCat("is ", request.max_facet_values(),

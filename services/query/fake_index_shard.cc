@@ -7,6 +7,23 @@
 #include "absl/strings/str_cat.h"
 
 namespace loupe::query {
+namespace {
+
+// What the fake shard's Fetch returns for `id`.
+loupe::v1::FetchedDocument CannedDocument(const std::string& id) {
+  loupe::v1::FetchedDocument document;
+  document.set_id(id);
+  document.set_title(absl::StrCat("Title of ", id));
+  document.set_snippet(absl::StrCat("<mark>", id, "</mark>"));
+  document.set_url(absl::StrCat("https://example.com/", id));
+  document.set_source("example");
+  document.set_lang("en");
+  document.mutable_published_at()->set_seconds(1700000000);
+  return document;
+}
+
+}  // namespace
+
 
 void FakeIndexShard::Start() {
   grpc::ServerBuilder builder;
@@ -33,6 +50,11 @@ std::string FakeIndexShard::address() const { return absl::StrCat("127.0.0.1:", 
 loupe::v1::ShardSearchRequest FakeIndexShard::last_search() const {
   absl::MutexLock lock(&mu_);
   return last_search_;
+}
+
+int FakeIndexShard::fetch_calls() const {
+  absl::MutexLock lock(&mu_);
+  return fetch_calls_;
 }
 
 loupe::v1::FetchRequest FakeIndexShard::last_fetch() const {
@@ -80,6 +102,11 @@ grpc::Status FakeIndexShard::Search(grpc::ServerContext*,
   }
   response->set_total_hits(canned_.total_hits);
   response->set_total_hits_is_lower_bound(canned_.total_hits_is_lower_bound);
+  if (!canned_.ignores_fetch_top) {
+    for (int i = 0; i < response->hits_size() && i < static_cast<int>(request->fetch_top()); ++i) {
+      *response->add_documents() = CannedDocument(response->hits(i).id());
+    }
+  }
   return grpc::Status::OK;
 }
 
@@ -92,17 +119,9 @@ grpc::Status FakeIndexShard::Fetch(grpc::ServerContext*, const loupe::v1::FetchR
   {
     absl::MutexLock lock(&mu_);
     last_fetch_ = *request;
+    ++fetch_calls_;
   }
-  for (const std::string& id : request->ids()) {
-    auto* doc = response->add_documents();
-    doc->set_id(id);
-    doc->set_title(absl::StrCat("Title of ", id));
-    doc->set_snippet(absl::StrCat("<mark>", id, "</mark>"));
-    doc->set_url(absl::StrCat("https://example.com/", id));
-    doc->set_source("example");
-    doc->set_lang("en");
-    doc->mutable_published_at()->set_seconds(1700000000);
-  }
+  for (const std::string& id : request->ids()) *response->add_documents() = CannedDocument(id);
   return grpc::Status::OK;
 }
 

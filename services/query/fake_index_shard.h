@@ -41,6 +41,8 @@ struct CannedShard {
   std::vector<loupe::v1::ShardFacetResult> facets;
   // When not OK, Fetch fails with this code (a shard lost after Search).
   grpc::StatusCode fetch_error = grpc::StatusCode::OK;
+  // Ignore ShardSearchRequest.fetch_top (a shard from before it existed).
+  bool ignores_fetch_top = false;
 };
 
 class FakeIndexShard final : public loupe::v1::IndexService::Service {
@@ -58,6 +60,8 @@ class FakeIndexShard final : public loupe::v1::IndexService::Service {
   // The last Search / Fetch request received (empty before any).
   loupe::v1::ShardSearchRequest last_search() const;
   loupe::v1::FetchRequest last_fetch() const;
+  // Fetch calls received.
+  int fetch_calls() const;
 
   grpc::Status TermStats(grpc::ServerContext*, const loupe::v1::TermStatsRequest* request,
                          loupe::v1::TermStatsResponse* response) override;
@@ -78,6 +82,7 @@ class FakeIndexShard final : public loupe::v1::IndexService::Service {
   mutable absl::Mutex mu_;
   loupe::v1::ShardSearchRequest last_search_;
   loupe::v1::FetchRequest last_fetch_;
+  int fetch_calls_ = 0;
 };
 
 // Shard 0 of 2: 100 documents; hits a(3) c(2) e(1); 12 matches.

@@ -16,6 +16,7 @@
 #include "services/query/duplicate_folding.h"
 #include "services/query/global_stats.h"
 #include "services/query/hit_merge.h"
+#include "services/query/page_share.h"
 #include "services/query/shard_calls.h"
 
 namespace loupe::query {
@@ -113,11 +114,19 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
   absl::flat_hash_map<size_t, google::protobuf::RepeatedPtrField<loupe::v1::ShardFacetResult>>
       facets_by_shard;
   std::vector<FoldedHit> ranked;  // In rank order, folded when asked.
+  // (shard, id) -> the document a shard fetched with its hits (last round).
+  absl::flat_hash_map<std::pair<uint32_t, std::string>, loupe::v1::FetchedDocument> prefetched;
   bool capped = false;            // A shard may hold more hits than it sent.
   bool first_round = true;
   int stale_rounds = 0;
   while (true) {
     Calls<loupe::v1::ShardSearchRequest, loupe::v1::ShardSearchResponse> search_calls;
+    // A page from the top: each shard fetches its likely share of the page
+    // with its hits, and phase 3 fetches only what is missing.
+    const uint32_t fetch_top =
+        page.offset == 0
+            ? std::min(LikelyPageShare(page.limit, shards_.size() - failures.size()), shard_limit)
+            : 0;
     const auto expected_version = [&](size_t shard) {
       return shard < cached_versions.size() ? cached_versions[shard] : std::string();
     };
@@ -142,6 +151,8 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
       request.set_with_duplicate_clusters(page.fold_duplicates);
       request.set_total_hits_threshold(page.total_hits_threshold);
       request.set_expected_statistics_version(expected_version(i));
+      request.set_fetch_top(fetch_top);
+      request.set_fetch_snippet_chars(page.snippet_chars);
     }
     RunInParallel(stub_for, PhaseDeadline(deadline, kSearchPhaseShare), search_calls,
                   [](auto* async, auto* call, auto done) {
@@ -175,6 +186,7 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
     }
     std::vector<ShardHits> shard_hits;
     bool shard_may_hold_more = false;
+    prefetched.clear();
     for (const auto& call : search_calls) {
       if (!call->status.ok()) {
         fail(call->shard_index, DescribeStatus(call->status));
@@ -182,6 +194,10 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
       }
       ShardHits& hits = shard_hits.emplace_back();
       hits.shard = shards_[call->shard_index].id;
+      for (loupe::v1::FetchedDocument& document : *call->response.mutable_documents()) {
+        std::pair<uint32_t, std::string> key(hits.shard, document.id());
+        prefetched.emplace(std::move(key), std::move(document));
+      }
       hits.total_hits = call->response.total_hits();
       total_by_shard[hits.shard] = hits.total_hits;
       if (call->response.total_hits_is_lower_bound()) lower_bound_shards.insert(hits.shard);
@@ -226,11 +242,19 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
     key.set_id(ranked.back().hit.id);
   }
 
-  // ---- Phase 3: stored fields and snippets, from the shards that own the hits.
+  // ---- Phase 3: stored fields and snippets of the hits not fetched with
+  // them, from the shards that own them.
+  // (shard, id) -> fetched document.
+  absl::flat_hash_map<std::pair<uint32_t, std::string>, const loupe::v1::FetchedDocument*> docs;
   Calls<loupe::v1::FetchRequest, loupe::v1::FetchResponse> fetch_calls;
   absl::flat_hash_map<size_t, size_t> fetch_call_by_shard;
   for (const FoldedHit& folded : ranked) {
     const RankedHit& hit = folded.hit;
+    auto known = prefetched.find(std::make_pair(hit.shard, hit.id));
+    if (known != prefetched.end()) {
+      docs[known->first] = &known->second;
+      continue;
+    }
     auto [it, inserted] = fetch_call_by_shard.try_emplace(hit.shard, fetch_calls.size());
     if (inserted) {
       auto& call = fetch_calls.emplace_back(
@@ -244,8 +268,6 @@ absl::StatusOr<FanoutPage> ShardFanout::SearchPage(const loupe::v1::QueryPlan& o
   RunInParallel(stub_for, deadline, fetch_calls, [](auto* async, auto* call, auto done) {
     async->Fetch(&call->context, &call->request, &call->response, std::move(done));
   });
-  // (shard, id) -> fetched document.
-  absl::flat_hash_map<std::pair<uint32_t, std::string>, const loupe::v1::FetchedDocument*> docs;
   for (const auto& call : fetch_calls) {
     if (!call->status.ok()) {
       fail(call->shard_index, DescribeStatus(call->status));

@@ -126,6 +126,7 @@ TEST_F(FanoutTest, MergesShardsWithGlobalStatistics) {
   for (FakeIndexShard* shard : {shard0_.get(), shard1_.get()}) {
     const loupe::v1::ShardSearchRequest search = shard->last_search();
     EXPECT_EQ(search.limit(), 5u);  // offset + limit + 1 (is there a next page?)
+    EXPECT_EQ(search.fetch_top(), 0u);  // a page past the top: the Fetch phase only
     EXPECT_EQ(search.global_stats().document_count(), 150u);
     ASSERT_EQ(search.global_stats().fields_size(), 2);
     EXPECT_EQ(search.global_stats().fields(0).field(), loupe::v1::FIELD_TITLE);
@@ -157,6 +158,40 @@ TEST_F(FanoutTest, MergesShardsWithGlobalStatistics) {
   EXPECT_EQ(shard1_->last_fetch().snippet_chars(), 120u);
   EXPECT_EQ(shard1_->last_fetch().plan().root().boolean().clauses_size(), 2);
   EXPECT_TRUE(response->has_took());
+}
+
+TEST_F(FanoutTest, FirstPageIsFetchedWithTheSearch) {
+  StartShard1(CannedShard1());
+  QueryEngine engine = Engine();
+  absl::StatusOr<loupe::v1::SearchResponse> response =
+      engine.Search(Request("nvidia", 3), absl::InfiniteFuture());
+  ASSERT_TRUE(response.ok()) << response.status();
+  for (FakeIndexShard* shard : {shard0_.get(), shard1_.get()}) {
+    // 3 hits on 2 shards: a shard's likely share is all 3 (page_share.h).
+    EXPECT_EQ(shard->last_search().fetch_top(), 3u);
+    EXPECT_EQ(shard->last_search().fetch_snippet_chars(), 120u);
+    EXPECT_EQ(shard->fetch_calls(), 0);
+  }
+  EXPECT_THAT(HitIds(*response), ElementsAre("a@0", "b@1", "d@1"));
+  EXPECT_EQ(response->hits(1).title(), "Title of b");
+  EXPECT_EQ(response->hits(1).snippet(), "<mark>b</mark>");
+}
+
+TEST_F(FanoutTest, HitsNotFetchedWithTheSearchAreFetchedAfter) {
+  CannedShard older = CannedShard1();
+  older.ignores_fetch_top = true;
+  StartShard1(older);
+  QueryEngine engine = Engine();
+  absl::StatusOr<loupe::v1::SearchResponse> response =
+      engine.Search(Request("nvidia", 3), absl::InfiniteFuture());
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(shard0_->fetch_calls(), 0);
+  EXPECT_EQ(shard1_->fetch_calls(), 1);
+  EXPECT_THAT(shard1_->last_fetch().ids(), ElementsAre("b", "d"));
+  EXPECT_THAT(HitIds(*response), ElementsAre("a@0", "b@1", "d@1"));
+  for (const loupe::v1::Hit& hit : response->hits()) {
+    EXPECT_EQ(hit.title(), absl::StrCat("Title of ", hit.id()));
+  }
 }
 
 TEST_F(FanoutTest, FoldsClustersAcrossShardsAfterMerging) {
@@ -288,6 +323,7 @@ TEST_F(FanoutTest, HungShardIsCutOffAtTheDeadline) {
 TEST_F(FanoutTest, ShardFailingFetchContributesNothing) {
   CannedShard flaky = CannedShard1();
   flaky.fetch_error = grpc::StatusCode::INTERNAL;
+  flaky.ignores_fetch_top = true;  // its hits need the Fetch that fails
   StartShard1(flaky);
   QueryEngine engine = Engine();
   absl::StatusOr<loupe::v1::SearchResponse> response =
