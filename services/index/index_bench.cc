@@ -1,5 +1,6 @@
 // Microbenchmarks of one shard: Apply throughput and Search latency on a
-// synthetic collection, with a real RocksDB in a temporary folder.
+// synthetic collection, with a real RocksDB in a temporary folder, and the
+// cost of one Fetch snippet.
 //
 //   ./build/release/bin/index_bench --benchmark_filter=Search
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "services/common/analysis/analyzer.h"
 #include "services/index/index_engine.h"
+#include "services/index/snippet.h"
 
 namespace loupe {
 namespace {
@@ -101,6 +104,31 @@ void BM_Search(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_Search)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// One Fetch snippet: a 130-word English passage (the size of the benchmark
+// corpus's Wikipedia passages) and a three-word query, two of whose words
+// it contains.
+void BM_Snippet(benchmark::State& state) {
+  const std::string body =
+      "The river flooded the lower town after three days of heavy rain, and the storm that "
+      "followed brought down power lines across the valley. Emergency services said the "
+      "water had reached the first floor of several houses near the old bridge, where "
+      "residents were evacuated during the night. Engineers are inspecting the dam upstream, "
+      "which was built in the nineteen fifties and strengthened twenty years ago. The mayor "
+      "asked people to stay away from the banks until the level falls, and schools will "
+      "remain closed on Monday. Farmers reported losses in the orchards and the vineyards "
+      "on both sides of the valley, and insurers expect thousands of claims. Forecasters "
+      "warned that another storm could arrive by the end of the week, bringing strong "
+      "winds and more rain to the hills, while the river is still running high.";
+  const std::unique_ptr<Analyzer> analyzer = MakeDefaultAnalyzer();
+  v1::QueryPlan plan;
+  for (const char* word : {"storm", "river", "election"}) plan.add_clauses()->set_term(word);
+  const SnippetTerms terms = SnippetTermsFromPlan(plan);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(MakeSnippet(*analyzer, body, "en", terms, kDefaultSnippetChars));
+  }
+}
+BENCHMARK(BM_Snippet)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace loupe

@@ -87,7 +87,8 @@ std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::
                         const SnippetTerms& terms, uint32_t max_chars) {
   std::string out;
   std::vector<Token> tokens;
-  if (!body.empty()) analyzer.Analyze(body, lang, &tokens);
+  // Only which tokens are among `terms` matters here.
+  if (!body.empty()) analyzer.AnalyzeLookingFor(body, lang, terms, &tokens);
   if (tokens.empty()) {
     const size_t end = PrefixBytes(body, max_chars);
     AppendHtmlEscaped(body.substr(0, end), &out);

@@ -2,7 +2,8 @@
 // cut on token boundaries, HTML-escaped, matches wrapped in <mark>…</mark>.
 //
 // The body is analysed with the same analyser as at index time, so a query
-// term "reveil" marks "réveil" and "Réveil". The window holds about
+// term "reveil" marks "réveil" and "Réveil" (Analyzer::AnalyzeLookingFor:
+// words that cannot become a query term are not stemmed). The window holds about
 // `max_chars` code points of original text; "…" marks where it was cut.
 // Without any match the snippet is the start of the body.
 //

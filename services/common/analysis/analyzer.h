@@ -16,8 +16,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
 
 namespace loupe {
 
@@ -46,6 +48,17 @@ class Analyzer {
   // position. Thread-safe.
   virtual void Analyze(absl::string_view text, absl::string_view lang,
                        std::vector<Token>* tokens) const = 0;
+
+  // As Analyze, for callers that only ask which tokens have a term in
+  // `wanted` (snippets, highlighting): every token is there with the same
+  // position and offsets, a token whose term is in `wanted` has the same
+  // term, and the others may be left unstemmed (never into a wanted term),
+  // which saves the stemming of most words. Thread-safe.
+  virtual void AnalyzeLookingFor(absl::string_view text, absl::string_view lang,
+                                 const absl::flat_hash_set<std::string>& wanted,
+                                 std::vector<Token>* tokens) const {
+    Analyze(text, lang, tokens);
+  }
 
   // Identifies the analysis rules; changes whenever they change.
   virtual std::string Version() const = 0;

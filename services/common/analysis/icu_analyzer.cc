@@ -5,6 +5,7 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include <bitset>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -32,16 +33,32 @@ icu::BreakIterator& ThreadWordIterator() {
   return *iterator;
 }
 
+// ASCII first letters of the terms an AnalyzeLookingFor caller wants.
+using FirstLetters = std::bitset<128>;
+
+// Whether step 7 may change whether `term` is wanted: false when the
+// language's stems keep an ASCII first letter and `term`'s is not the first
+// letter of any wanted term (`wanted_first`; nullptr = stem every word).
+bool StemMatters(const LanguageRules& rules, const FirstLetters* wanted_first,
+                 const std::string& term) {
+  if (wanted_first == nullptr || !rules.stem_keeps_ascii_first_letter || term.empty()) {
+    return true;
+  }
+  const auto first = static_cast<unsigned char>(term[0]);
+  return first >= 0x80 || wanted_first->test(first);
+}
+
 // Steps 3–8 for one case-folded word. Returns false for a stop word; *term
 // is empty when nothing searchable is left.
-bool NormaliseFoldedWord(const LanguageRules& rules, std::string* term) {
+bool NormaliseFoldedWord(const LanguageRules& rules, const FirstLetters* wanted_first,
+                         std::string* term) {
   NormaliseApostrophes(term);
   StripElision(rules.elision_prefixes, term);
   StripPossessive(term);  // "Nvidia's" in any language: no language ends a word in 's.
   JoinAcronym(term);
   if (NormaliseNumber(term)) return true;
   if (rules.IsStopWord(*term)) return false;
-  if (!rules.snowball_algorithm.empty()) {
+  if (!rules.snowball_algorithm.empty() && StemMatters(rules, wanted_first, *term)) {
     std::string stem;
     if (SnowballStem(rules.snowball_algorithm, *term, &stem) && !stem.empty()) {
       *term = std::move(stem);
@@ -54,9 +71,9 @@ bool NormaliseFoldedWord(const LanguageRules& rules, std::string* term) {
 // Appends the token of one word at byte offsets [begin, end) of the
 // analysed text, whose case-folded form is *term (consumed). A stop word
 // only takes its position.
-void AppendWord(const LanguageRules& rules, uint32_t begin, uint32_t end, std::string* term,
-                uint32_t* position, std::vector<Token>* tokens) {
-  if (!NormaliseFoldedWord(rules, term)) {
+void AppendWord(const LanguageRules& rules, const FirstLetters* wanted_first, uint32_t begin,
+                uint32_t end, std::string* term, uint32_t* position, std::vector<Token>* tokens) {
+  if (!NormaliseFoldedWord(rules, wanted_first, term)) {
     ++*position;  // A stop word keeps its place.
     return;
   }
@@ -72,7 +89,8 @@ void AppendWord(const LanguageRules& rules, uint32_t begin, uint32_t end, std::s
 // Steps 1–8 with ICU's word break iterator, for `text` found at byte
 // `offset` of the analysed text.
 void AnalyzeWithIcu(absl::string_view text, uint32_t offset, const LanguageRules& rules,
-                    uint32_t* position, std::vector<Token>* tokens) {
+                    const FirstLetters* wanted_first, uint32_t* position,
+                    std::vector<Token>* tokens) {
   icu::UnicodeString utf16 = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   icu::BreakIterator& words = ThreadWordIterator();
@@ -97,31 +115,30 @@ void AnalyzeWithIcu(absl::string_view text, uint32_t offset, const LanguageRules
     if (words.getRuleStatus() == UBRK_WORD_NONE) continue;
     term = FoldCase(icu::UnicodeString(utf16, start, end - start));
     const uint32_t begin_byte = advance_to(start);
-    AppendWord(rules, begin_byte, advance_to(end), &term, position, tokens);
+    AppendWord(rules, wanted_first, begin_byte, advance_to(end), &term, position, tokens);
   }
 }
 
 // Steps 1–8 for an ASCII piece without white space (ascii_words.h) at byte
 // `offset` of the analysed text.
 void AnalyzeAsciiPiece(absl::string_view piece, uint32_t offset, const LanguageRules& rules,
-                       uint32_t* position, std::vector<Token>* tokens) {
+                       const FirstLetters* wanted_first, uint32_t* position,
+                       std::vector<Token>* tokens) {
   std::string term;
   ForEachAsciiWord(piece, [&](size_t begin, size_t end) {
     term.assign(piece.data() + begin, end - begin);
     absl::AsciiStrToLower(&term);
-    AppendWord(rules, offset + static_cast<uint32_t>(begin), offset + static_cast<uint32_t>(end),
-               &term, position, tokens);
+    AppendWord(rules, wanted_first, offset + static_cast<uint32_t>(begin),
+               offset + static_cast<uint32_t>(end), &term, position, tokens);
   });
 }
 
-}  // namespace
-
-void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
-                          std::vector<Token>* tokens) const {
-  const LanguageRules& rules = RulesForLanguage(lang);
+// Steps 1–8 for a whole text, with the ASCII fast path unless `icu_only`.
+void AnalyzeText(absl::string_view text, const LanguageRules& rules, bool icu_only,
+                 const FirstLetters* wanted_first, std::vector<Token>* tokens) {
   uint32_t position = 0;
-  if (segmentation_ == Segmentation::kIcuOnly) {
-    AnalyzeWithIcu(text, 0, rules, &position, tokens);
+  if (icu_only) {
+    AnalyzeWithIcu(text, 0, rules, wanted_first, &position, tokens);
     return;
   }
   // Pieces between ASCII white space: ASCII ones are segmented here, and
@@ -146,16 +163,37 @@ void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
     }
     if (icu_begin != kNone) {
       AnalyzeWithIcu(text.substr(icu_begin, space_begin - icu_begin),
-                     static_cast<uint32_t>(icu_begin), rules, &position, tokens);
+                     static_cast<uint32_t>(icu_begin), rules, wanted_first, &position, tokens);
       icu_begin = kNone;
     }
     AnalyzeAsciiPiece(text.substr(piece_begin, i - piece_begin),
-                      static_cast<uint32_t>(piece_begin), rules, &position, tokens);
+                      static_cast<uint32_t>(piece_begin), rules, wanted_first, &position, tokens);
   }
   if (icu_begin != kNone) {
-    AnalyzeWithIcu(text.substr(icu_begin), static_cast<uint32_t>(icu_begin), rules, &position,
-                   tokens);
+    AnalyzeWithIcu(text.substr(icu_begin), static_cast<uint32_t>(icu_begin), rules, wanted_first,
+                   &position, tokens);
   }
+}
+
+}  // namespace
+
+void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
+                          std::vector<Token>* tokens) const {
+  AnalyzeText(text, RulesForLanguage(lang), segmentation_ == Segmentation::kIcuOnly,
+              /*wanted_first=*/nullptr, tokens);
+}
+
+void IcuAnalyzer::AnalyzeLookingFor(absl::string_view text, absl::string_view lang,
+                                    const absl::flat_hash_set<std::string>& wanted,
+                                    std::vector<Token>* tokens) const {
+  FirstLetters wanted_first;
+  for (const std::string& term : wanted) {
+    if (!term.empty() && static_cast<unsigned char>(term[0]) < 0x80) {
+      wanted_first.set(static_cast<unsigned char>(term[0]));
+    }
+  }
+  AnalyzeText(text, RulesForLanguage(lang), segmentation_ == Segmentation::kIcuOnly,
+              &wanted_first, tokens);
 }
 
 std::unique_ptr<Analyzer> MakeDefaultAnalyzer() { return std::make_unique<IcuAnalyzer>(); }

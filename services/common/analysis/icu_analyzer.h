@@ -45,6 +45,9 @@ class IcuAnalyzer : public Analyzer {
 
   void Analyze(absl::string_view text, absl::string_view lang,
                std::vector<Token>* tokens) const override;
+  void AnalyzeLookingFor(absl::string_view text, absl::string_view lang,
+                         const absl::flat_hash_set<std::string>& wanted,
+                         std::vector<Token>* tokens) const override;
   std::string Version() const override { return "icu-snowball-stop-2"; }
 
  private:

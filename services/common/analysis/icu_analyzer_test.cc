@@ -1,5 +1,7 @@
 #include "services/common/analysis/icu_analyzer.h"
 
+#include <zlib.h>
+
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -226,6 +228,66 @@ TEST(IcuAnalyzerTest, AsciiFastPathMatchesIcuOnTheSample) {
     IcuAnalyzer(IcuAnalyzer::Segmentation::kAsciiFastPath).Analyze(text, lang, &actual);
     EXPECT_TRUE(actual == expected) << lang;
   }
+}
+
+// Every `stride`-th line of the bundled sample corpus (JSON lines of English
+// and French news, read whole: the JSON punctuation is text too).
+std::vector<std::string> SampleCorpusLines(int stride) {
+  std::vector<std::string> lines;
+  gzFile file = gzopen(LOUPE_SAMPLE_CORPUS, "rb");
+  if (file == nullptr) return lines;
+  std::string line;
+  char buffer[1 << 16];
+  int index = 0;
+  while (gzgets(file, buffer, sizeof(buffer)) != nullptr) {
+    line += buffer;
+    if (line.empty() || line.back() != '\n') continue;
+    if (index++ % stride == 0) lines.push_back(line);
+    line.clear();
+  }
+  gzclose(file);
+  return lines;
+}
+
+// AnalyzeLookingFor skips the stemming of words whose ASCII first letter no
+// wanted term has. For each letter, the wanted terms are every term of the
+// text that starts with it: each of them must come out where Analyze puts
+// it, so a stemmer that changed a word's first letter would fail here
+// (Indonesian does: "bermain" -> "main").
+TEST(IcuAnalyzerTest, LookingForFindsTheWantedTermsAnalyzeFinds) {
+  std::vector<std::string> texts = SampleCorpusLines(/*stride=*/15);
+  ASSERT_GE(texts.size(), 30u) << LOUPE_SAMPLE_CORPUS;
+  for (const Case& c : kTable) texts.push_back(c.text);
+  const IcuAnalyzer analyzer;
+  int skipped_stems = 0;
+  for (const char* lang : {"en", "fr", "de", "es", "it", "pt", "nl", "id", "ga", "und"}) {
+    for (const std::string& text : texts) {
+      std::vector<Token> full;
+      analyzer.Analyze(text, lang, &full);
+      for (char letter = 'a'; letter <= 'z'; ++letter) {
+        absl::flat_hash_set<std::string> wanted = {"\xC3\xA9t\xC3\xA9", "zzzz"};
+        for (const Token& token : full) {
+          if (token.term[0] == letter) wanted.insert(token.term);
+        }
+        std::vector<Token> looking;
+        analyzer.AnalyzeLookingFor(text, lang, wanted, &looking);
+        ASSERT_EQ(looking.size(), full.size()) << lang << " " << text;
+        for (size_t i = 0; i < full.size(); ++i) {
+          const std::string context =
+              absl::StrCat(lang, " letter ", std::string(1, letter), " token ", i, " ",
+                           full[i].term, " / ", looking[i].term);
+          EXPECT_EQ(looking[i].position, full[i].position) << context;
+          EXPECT_EQ(looking[i].begin, full[i].begin) << context;
+          EXPECT_EQ(looking[i].end, full[i].end) << context;
+          EXPECT_EQ(wanted.contains(looking[i].term), wanted.contains(full[i].term)) << context;
+          if (wanted.contains(full[i].term)) EXPECT_EQ(looking[i].term, full[i].term) << context;
+          skipped_stems += looking[i].term != full[i].term ? 1 : 0;
+        }
+      }
+    }
+  }
+  // Most words were not stemmed: the point of AnalyzeLookingFor.
+  EXPECT_GT(skipped_stems, 100000);
 }
 
 }  // namespace

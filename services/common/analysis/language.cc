@@ -56,6 +56,10 @@ std::unique_ptr<LanguageRules> BuildRules(const std::string& code) {
   for (const auto& [iso, algorithm] : kSnowball) {
     if (iso == code) rules->snowball_algorithm = std::string(algorithm);
   }
+  // Suffix-only stemmers, checked word by word in icu_analyzer_test.
+  for (absl::string_view suffix_only : {"en", "fr", "de", "es", "it", "pt", "nl"}) {
+    if (code == suffix_only) rules->stem_keeps_ascii_first_letter = true;
+  }
   for (absl::string_view prefix : ElisionsFor(code)) {
     rules->elision_prefixes.insert(std::string(prefix));
   }

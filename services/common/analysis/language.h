@@ -24,6 +24,12 @@ struct LanguageRules {
   std::string code;
   // libstemmer algorithm name ("french"); "" = no stemming.
   std::string snowball_algorithm;
+  // The stemmer only rewrites the end of a word, so a stem (accents folded)
+  // starts with the word's first letter when that letter is ASCII. False
+  // for stemmers that strip or rewrite prefixes (Indonesian "ber-", Irish
+  // eclipsis "bhf-", Serbian "dj" -> "đ") and those not checked by
+  // icu_analyzer_test.
+  bool stem_keeps_ascii_first_letter = false;
   // Case-folded elided prefixes, without the apostrophe ("l", "jusqu").
   absl::flat_hash_set<std::string> elision_prefixes;
   // Case-folded (NFKC_Casefold, accents kept) stop words; empty = none.
