@@ -71,7 +71,7 @@ RocksOptions RocksOptionsFromFlags() {
 
 absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
     const std::string& path, const std::vector<std::string>& families,
-    const RocksOptions& options) {
+    const RocksOptions& options, const FamilyTuning& tuning) {
   if (options.compression != "lz4" && options.compression != "zstd" &&
       options.compression != "snappy" && options.compression != "none") {
     return absl::InvalidArgumentError(
@@ -99,7 +99,15 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(options, cache));
+  for (const auto& name : names) {
+    rocksdb::ColumnFamilyOptions family = FamilyOptions(options, cache);
+    auto tune = tuning.find(name);
+    if (tune != tuning.end()) tune->second(&family);
+    if (!family.memtable_factory->IsInsertConcurrentlySupported()) {
+      db_options.allow_concurrent_memtable_write = false;
+    }
+    descriptors.emplace_back(name, std::move(family));
+  }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;

@@ -12,15 +12,17 @@
 #define LOUPE_SERVICES_COMMON_ROCKSDB_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
 
 namespace loupe {
@@ -51,14 +53,22 @@ struct RocksOptions {
 // Options from the --rocksdb_* flags (each also read from LOUPE_ROCKSDB_*).
 RocksOptions RocksOptionsFromFlags();
 
+// Changes a service makes to one family's options after the common ones,
+// for what only it knows about that family's keys (a prefix extractor for
+// a family read by prefix, its memtable); family name -> change.
+using FamilyTuning =
+    absl::flat_hash_map<std::string, std::function<void(rocksdb::ColumnFamilyOptions*)>>;
+
 class RocksStore {
  public:
   // Opens (creating if missing) the database at `path` with the column
   // families `families` ("default" is always opened too). Unknown families
   // found on disk are opened as well, so nothing is silently dropped.
+  // `tuning` changes the options of the families it names; a memtable that
+  // cannot take concurrent inserts turns them off for the whole database.
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(
       const std::string& path, const std::vector<std::string>& families,
-      const RocksOptions& options);
+      const RocksOptions& options, const FamilyTuning& tuning = {});
 
   ~RocksStore();
   RocksStore(const RocksStore&) = delete;

@@ -1,9 +1,14 @@
 #include "services/common/rocksdb_store.h"
 
 #include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/slice_transform.h"
 
 namespace loupe {
 namespace {
@@ -87,6 +92,39 @@ TEST(RocksStoreTest, RefusesAnotherShardCount) {
   absl::Status status = (*store)->CheckOrRecordShardCount("meta", 3);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), ::testing::HasSubstr("cluster of 2 shards"));
+  std::filesystem::remove_all(dir);
+}
+
+// A family's tuning reaches that family only, and a memtable without
+// concurrent inserts turns them off for the database (RocksDB refuses to
+// open otherwise); prefix scans then work within a prefix. (A hashed
+// memtable takes the prefix of every key: all are 2 bytes or more here.)
+TEST(RocksStoreTest, FamilyTuningChangesItsFamilyOnly) {
+  const std::string dir = FreshDir("tuning");
+  const FamilyTuning tuning = {{"scanned", [](rocksdb::ColumnFamilyOptions* options) {
+                                  options->prefix_extractor.reset(
+                                      rocksdb::NewFixedPrefixTransform(2));
+                                  options->memtable_factory.reset(
+                                      rocksdb::NewHashSkipListRepFactory());
+                                }}};
+  auto store = RocksStore::Open(dir, {"scanned", "plain"}, RocksOptions(), tuning);
+  ASSERT_TRUE(store.ok()) << store.status();
+  rocksdb::DB* db = (*store)->db();
+  rocksdb::ColumnFamilyHandle* scanned = (*store)->Family("scanned");
+  EXPECT_NE(db->GetOptions(scanned).prefix_extractor, nullptr);
+  EXPECT_EQ(db->GetOptions((*store)->Family("plain")).prefix_extractor, nullptr);
+  EXPECT_FALSE(db->GetDBOptions().allow_concurrent_memtable_write);
+  for (const char* key : {"aa1", "ab1", "aa2", "ba1"}) {
+    ASSERT_TRUE(db->Put((*store)->durable_write(), scanned, key, "v").ok());
+  }
+  rocksdb::ReadOptions read;
+  read.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, scanned));
+  std::vector<std::string> keys;
+  for (it->Seek("aa"); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
+  EXPECT_THAT(keys, ::testing::ElementsAre("aa1", "aa2"));
+  it.reset();
+  store->reset();
   std::filesystem::remove_all(dir);
 }
 

@@ -1,10 +1,14 @@
 #include "services/ingest/duplicate_detector.h"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "services/common/hashing.h"
 #include "services/common/key_codec.h"
 #include "services/common/status_util.h"
@@ -34,7 +38,42 @@ std::string BandPrefix(int band, uint64_t simhash) {
 
 rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
+constexpr size_t kExactPrefixBytes = 9;  // 'x' fingerprint(BE64)
+constexpr size_t kBandPrefixBytes = 4;   // 'b' band bits(BE16)
+
+// The exact or band prefix of an entry key (see the key layout above).
+class DuplicateKeyPrefix final : public rocksdb::SliceTransform {
+ public:
+  // The name is recorded in the SST files; a change of layout needs a new
+  // one, so that filters built for the old prefixes are not trusted.
+  const char* Name() const override { return "loupe.DuplicateKeyPrefix.1"; }
+
+  // The hashed memtable buckets every key by this, in the domain or not.
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), std::min(PrefixBytes(key), key.size()));
+  }
+
+  bool InDomain(const rocksdb::Slice& key) const override {
+    const size_t bytes = PrefixBytes(key);
+    return bytes > 0 && key.size() >= bytes;
+  }
+
+ private:
+  static size_t PrefixBytes(const rocksdb::Slice& key) {
+    if (key.empty()) return 0;
+    if (key[0] == kExactPrefix) return kExactPrefixBytes;
+    if (key[0] == kBandPrefix) return kBandPrefixBytes;
+    return 0;
+  }
+};
+
 }  // namespace
+
+void TuneDuplicateFamily(rocksdb::ColumnFamilyOptions* options) {
+  options->prefix_extractor = std::make_shared<DuplicateKeyPrefix>();
+  options->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory());
+  options->memtable_prefix_bloom_size_ratio = 0.05;
+}
 
 int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 
@@ -73,7 +112,10 @@ ContentSignature ComputeSignature(const Analyzer& analyzer, absl::string_view bo
 
 absl::StatusOr<std::optional<std::string>> DuplicateIndex::FindCluster(
     const ContentSignature& signature, rocksdb::WriteBatchWithIndex* batch) const {
+  // Every scan stays within one prefix, which the prefix extractor,
+  // memtable and filters of the family rely on (TuneDuplicateFamily).
   rocksdb::ReadOptions read_options;
+  read_options.prefix_same_as_start = true;
   std::unique_ptr<rocksdb::Iterator> it(
       batch->NewIteratorWithBase(family_, db_->NewIterator(read_options, family_)));
 

@@ -1,5 +1,9 @@
 #include "services/ingest/duplicate_detector.h"
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -63,7 +67,9 @@ std::string ReplaceWord(const std::string& text, const std::string& from, const 
 class DuplicateDetectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = RocksStore::Open(dir_.path(), {"dedup"}, RocksOptions());
+    // As loupe-ingest opens it: prefix extractor, hashed memtable, filters.
+    auto store = RocksStore::Open(dir_.path(), {"dedup"}, RocksOptions(),
+                                  {{"dedup", TuneDuplicateFamily}});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     index_ = std::make_unique<DuplicateIndex>(store_->db(), store_->Family("dedup"));
@@ -117,6 +123,40 @@ TEST_F(DuplicateDetectorTest, NearCopyJoinsTheFirstDocumentsCluster) {
                         "him and said that the search for a successor had already started, with "
                         "several candidates from abroad on a short list."),
             "unrelated");
+}
+
+// Matches are found wherever the entries are: in the memtable, in SST files
+// after a flush, and earlier in the same batch, among many other entries
+// whose prefixes neighbour theirs.
+TEST_F(DuplicateDetectorTest, FindsMatchesInTheMemtableTheFilesAndTheBatch) {
+  std::mt19937 random(5);
+  const std::vector<std::string> vocabulary = absl::StrSplit(Story(), ' ');
+  auto random_body = [&] {
+    std::vector<std::string> words;
+    for (int w = 0; w < 60; ++w) words.push_back(vocabulary[random() % vocabulary.size()]);
+    return absl::StrJoin(words, " ");
+  };
+  std::vector<std::string> originals;
+  for (int i = 0; i < 300; ++i) {
+    originals.push_back(random_body());
+    ASSERT_EQ(AddDocument(absl::StrCat("doc-", i), originals.back()), absl::StrCat("doc-", i));
+    if (i == 150) ASSERT_TRUE(store_->db()->Flush(rocksdb::FlushOptions()).ok());
+  }
+  // Copies of documents in the SST file (0–150) and in the memtable.
+  for (int i : {3, 77, 150, 151, 222, 299}) {
+    EXPECT_EQ(AddDocument(absl::StrCat("copy-", i), originals[i]), absl::StrCat("doc-", i));
+  }
+  // Two copies of a new story in one batch: the second finds the first.
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  const std::string story = random_body();
+  const ContentSignature signature = ComputeSignature(*analyzer_, story, "en");
+  auto first = index_->FindCluster(signature, &batch);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->has_value());
+  ASSERT_TRUE(index_->Add("new-1", signature, "new-1", &batch).ok());
+  auto second = index_->FindCluster(signature, &batch);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->value_or(""), "new-1");
 }
 
 TEST_F(DuplicateDetectorTest, RemovedEntriesNoLongerMatch) {

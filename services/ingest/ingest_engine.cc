@@ -126,7 +126,7 @@ absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Open(
   absl::StatusOr<std::unique_ptr<RocksStore>> store = RocksStore::Open(
       path, {std::string(kMeta), std::string(kDocuments), std::string(kOutbox),
              std::string(kDedup)},
-      without_row_cache);
+      without_row_cache, {{std::string(kDedup), TuneDuplicateFamily}});
   if (!store.ok()) return store.status();
   LOUPE_RETURN_IF_ERROR((*store)->CheckOrRecordShardCount(kMeta, options.shard_count));
   std::unique_ptr<IngestEngine> engine(new IngestEngine(*std::move(store), options));
