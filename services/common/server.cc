@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.pb.h"
 #include "services/common/auth_server_credentials.h"
 #include "services/common/log.h"
@@ -122,6 +123,10 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
     return absl::InvalidArgumentError(
         absl::StrCat("listen address ", options.listen_address, ": pick an explicit port"));
   }
+  // Debian builds Abseil without NDEBUG, so every absl::Mutex lock (ours
+  // and gRPC core's) also updated a deadlock-detection graph, as in a debug
+  // build; a release build does not.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Referencing the generated health descriptor keeps health.pb.o linked, so
   // reflection can describe grpc.health.v1.Health (grpc/grpc#36665).
   const auto* health_descriptor = grpc::health::v1::HealthCheckRequest::descriptor();
