@@ -108,8 +108,11 @@ absl::Status Index(IndexEngine& engine, const BenchCorpus& corpus, int batch_doc
 // One shard's share of loupe-query's work for one query.
 class EngineSearcher {
  public:
-  EngineSearcher(const IndexEngine& engine, const query::PlanRanking& ranking)
-      : engine_(engine), builder_(/*max_clauses=*/1024, query::DefaultQueryLanguages(), ranking) {
+  EngineSearcher(const IndexEngine& engine, const query::PlanRanking& ranking,
+                 std::string query_lang)
+      : engine_(engine),
+        builder_(/*max_clauses=*/1024, query::DefaultQueryLanguages(), ranking),
+        query_lang_(std::move(query_lang)) {
     limits_.max_query_bytes = 1 << 16;
     limits_.max_clauses = 1024;
   }
@@ -126,7 +129,7 @@ class EngineSearcher {
         if (child.occur == query::Occur::kShould) child.occur = query::Occur::kMust;
       }
     }
-    absl::StatusOr<v1::QueryPlan> plan = builder_.Build(*parsed);
+    absl::StatusOr<v1::QueryPlan> plan = builder_.Build(*parsed, query_lang_);
     if (!plan.ok()) {
       if (absl::StrContains(plan.status().message(), "no searchable term")) return hits;
       return plan.status();
@@ -147,6 +150,8 @@ class EngineSearcher {
  private:
   const IndexEngine& engine_;
   query::PlanBuilder builder_;
+  // SearchRequest.lang: "" analyses each word in every default query language.
+  std::string query_lang_;
   query::QueryParserLimits limits_;
 };
 
@@ -218,7 +223,7 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
   if (!corpus.queries.empty()) {
     query::PlanRanking ranking = query::DefaultPlanRanking();
     if (!options.proximity) ranking.proximity_boost = 0;
-    EngineSearcher searcher(**engine, ranking);
+    EngineSearcher searcher(**engine, ranking, options.query_lang);
     SearchFunction search = [&searcher](const std::string& text, QueryMode mode, uint32_t k) {
       return searcher.Search(text, mode, k);
     };

@@ -48,6 +48,10 @@ struct EngineBenchOptions {
   // Plan the proximity phrases loupe-query adds by default; false = plain
   // BM25 over the words, the model the peers run.
   bool proximity = true;
+  // The queries' language, as SearchRequest.lang: "" (loupe-query's default)
+  // gives each word a form per default query language (en, fr, und); "en"
+  // analyses it as English only, as the peers do.
+  std::string query_lang;
 };
 
 absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,

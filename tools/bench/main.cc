@@ -37,6 +37,9 @@ ABSL_FLAG(uint64_t, row_cache_mb, 64,
 ABSL_FLAG(bool, proximity, true,
           "--engine: plan loupe-query's proximity phrases; false = plain BM25 over the words, "
           "as the peers run");
+ABSL_FLAG(std::string, query_lang, "",
+          "--engine: the queries' language (SearchRequest.lang); empty = every default query "
+          "language (en, fr, und), as loupe-query without lang");
 ABSL_FLAG(bool, cold, false,
           "--engine: also time one OR pass with the index out of the page cache and an empty "
           "block cache (or_cold_* keys)");
@@ -112,6 +115,7 @@ int main(int argc, char** argv) {
     options.index_dir = absl::GetFlag(FLAGS_index_dir);
     options.cold = absl::GetFlag(FLAGS_cold);
     options.proximity = absl::GetFlag(FLAGS_proximity);
+    options.query_lang = absl::GetFlag(FLAGS_query_lang);
     result = loupe::bench::RunEngineBench(*corpus, options);
   } else {
     loupe::bench::ClusterBenchOptions options;
