@@ -635,8 +635,8 @@ TEST(IndexEngineTest, SearchFetchesItsBestHitsWhenAsked) {
   auto engine = OpenEngine(dir.path());
   std::vector<v1::Operation> operations;
   for (int i = 0; i < 5; ++i) {
-    operations.push_back(Upsert(i + 1, absl::StrCat("doc-", i), "Storm news",
-                                absl::StrCat("The storm ", std::string(i, 'x'), " over the river")));
+    const std::string body = absl::StrCat("The storm ", std::string(i, 'x'), " over the river");
+    operations.push_back(Upsert(i + 1, absl::StrCat("doc-", i), "Storm news", body));
   }
   ASSERT_TRUE(engine->Apply(ApplyRequestFor(0, 1, operations)).ok());
   v1::ShardSearchRequest search;
@@ -658,7 +658,8 @@ TEST(IndexEngineTest, SearchFetchesItsBestHitsWhenAsked) {
   ASSERT_TRUE(fetched.ok()) << fetched.status();
   ASSERT_EQ(fetched->documents_size(), 3);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(searched->documents(i).SerializeAsString(), fetched->documents(i).SerializeAsString());
+    EXPECT_EQ(searched->documents(i).SerializeAsString(),
+              fetched->documents(i).SerializeAsString());
   }
   EXPECT_THAT(searched->documents(0).snippet(), HasSubstr("<mark>storm</mark>"));
 

@@ -107,8 +107,8 @@ class PostingStore {
       const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
   // The records of `term_keys`, in their order, read in one MultiGet; a
   // default (df 0) record for a key without one.
-  absl::StatusOr<std::vector<TermRecord>> ReadTerms(const rocksdb::Snapshot* snapshot,
-                                                    const std::vector<std::string>& term_keys) const;
+  absl::StatusOr<std::vector<TermRecord>> ReadTerms(
+      const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
 
   // Calls `visit` for every posting of (field, term), by ascending docid, as
   // of `snapshot` (nullptr = latest). Corrupt data is DATA_LOSS.

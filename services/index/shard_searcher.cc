@@ -110,8 +110,8 @@ absl::Status ValidateRequest(const v1::ShardSearchRequest& request) {
     }
   }
   if (request.fetch_top() > request.limit()) {
-    violations.Add("fetch_top",
-                   absl::StrCat("is ", request.fetch_top(), "; at most limit (", request.limit(), ")"));
+    violations.Add("fetch_top", absl::StrCat("is ", request.fetch_top(), "; at most limit (",
+                                             request.limit(), ")"));
   }
   if (request.fetch_snippet_chars() > kMaxSnippetChars) {
     violations.Add("fetch_snippet_chars", absl::StrCat("is ", request.fetch_snippet_chars(),

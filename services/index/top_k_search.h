@@ -55,13 +55,10 @@ struct PrunedCount {
   bool lower_bound = false;
 };
 
-absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postings,
-                                                      const rocksdb::Snapshot* snapshot,
-                                                      const ScoringContext& scoring,
-                                                      const v1::QueryNode& root,
-                                                      uint64_t total_hits_threshold,
-                                                      HitCollector* collector,
-                                                      const SearchTermRecords* read_before = nullptr);
+absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(
+    const PostingStore& postings, const rocksdb::Snapshot* snapshot, const ScoringContext& scoring,
+    const v1::QueryNode& root, uint64_t total_hits_threshold, HitCollector* collector,
+    const SearchTermRecords* read_before = nullptr);
 
 }  // namespace loupe
 

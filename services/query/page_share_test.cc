@@ -36,7 +36,8 @@ TEST(LikelyPageShareTest, ShareCoversTheBinomialTail) {
                          std::lgamma(page - k + 1.0) + k * std::log(p) +
                          (page - k) * std::log1p(-p));
       }
-      EXPECT_LT(tail, page == 10 && shards == 2 ? 0.011 : 0.05) << page << " hits, " << shards << " shards, share " << share;
+      EXPECT_LT(tail, page == 10 && shards == 2 ? 0.011 : 0.05)
+          << page << " hits, " << shards << " shards, share " << share;
     }
   }
 }
