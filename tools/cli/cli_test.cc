@@ -138,6 +138,21 @@ TEST(JsonLineToDocumentTest, MapsKnownFieldsAndShortStringsToTags) {
   EXPECT_TRUE(warnings.empty());
 }
 
+// BEIR's corpus files name the id "_id"; it is the id, not a tag.
+TEST(JsonLineToDocumentTest, ReadsBeirsUnderscoreId) {
+  loupe::v1::Document document;
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(JsonLineToDocument(R"({"_id": "4983", "title": "T", "text": "B"})", &document,
+                                 &warnings)
+                  .ok());
+  EXPECT_EQ(document.id(), "4983");
+  EXPECT_TRUE(document.tags().empty());
+  // "id" wins when both are there.
+  ASSERT_TRUE(
+      JsonLineToDocument(R"({"_id": "x", "id": 12, "text": "B"})", &document, &warnings).ok());
+  EXPECT_EQ(document.id(), "12");
+}
+
 TEST(JsonLineToDocumentTest, RejectsWrongTypesAndNonObjects) {
   loupe::v1::Document document;
   std::vector<std::string> warnings;

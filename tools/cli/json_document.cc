@@ -50,11 +50,13 @@ absl::Status StringField(const Struct& object, const std::string& key, bool allo
       "\"", key, "\" must be a string", allow_integer ? " or an integer" : ""));
 }
 
-// The first present key among `keys`.
+// The first present key among `keys` (integers accepted when `allow_integer`).
 absl::Status FirstStringField(const Struct& object, std::initializer_list<const char*> keys,
-                              std::optional<std::string>* out) {
+                              std::optional<std::string>* out, bool allow_integer = false) {
   for (const char* key : keys) {
-    if (absl::Status status = StringField(object, key, false, out); !status.ok()) return status;
+    if (absl::Status status = StringField(object, key, allow_integer, out); !status.ok()) {
+      return status;
+    }
     if (out->has_value()) return absl::OkStatus();
   }
   return absl::OkStatus();
@@ -62,7 +64,7 @@ absl::Status FirstStringField(const Struct& object, std::initializer_list<const 
 
 bool IsKnownKey(const std::string& key) {
   static const auto* known = new std::set<std::string>{
-      "id", "title", "text", "body", "url", "source", "lang", "content_type",
+      "id", "_id", "title", "text", "body", "url", "source", "lang", "content_type",
       "date", "published_at", "tags"};
   return known->count(key) > 0;
 }
@@ -120,7 +122,8 @@ absl::Status JsonLineToDocument(absl::string_view line, loupe::v1::Document* doc
 
   std::optional<std::string> id, title, body, url, source, lang, content_type, date;
   for (absl::Status status : {
-           StringField(object, "id", /*allow_integer=*/true, &id),
+           // "_id": BEIR's files, which the peers' harness reads too.
+           FirstStringField(object, {"id", "_id"}, &id, /*allow_integer=*/true),
            StringField(object, "title", false, &title),
            FirstStringField(object, {"text", "body"}, &body),
            StringField(object, "url", false, &url),

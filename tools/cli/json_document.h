@@ -2,7 +2,8 @@
 // /work/shared/data/*/corpus.jsonl.gz) into a loupe.v1.Document, and the date
 // parsing it uses.
 //
-// Recognised keys: "id" (string or integer), "title", "text" (or "body"),
+// Recognised keys: "id" (or "_id", as in BEIR; string or integer), "title",
+// "text" (or "body"),
 // "url", "source", "lang", "content_type", "date" (or "published_at"), and
 // "tags" (an object of strings). Any other key whose value is a short
 // single-line string (<= kMaxTagValueBytes, not a prose field such as

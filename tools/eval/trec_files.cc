@@ -59,7 +59,9 @@ absl::StatusOr<std::vector<EvalQuery>> ReadQueries(const std::string& path) {
     }
     const auto& fields = object.fields();
     EvalQuery query;
-    const auto id = fields.find("id");
+    // "_id": BEIR's files, which the peers' harness reads too.
+    auto id = fields.find("id");
+    if (id == fields.end()) id = fields.find("_id");
     if (id == fields.end() || !IdFromValue(id->second, &query.id)) {
       return LineError(**reader, "\"id\" must be a non-empty string or an integer");
     }

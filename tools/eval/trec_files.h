@@ -1,8 +1,8 @@
 // Reading the evaluation inputs and writing TREC run files.
 //
 // Formats (../shared/data/SOURCES.md):
-//  - queries: JSON Lines (plain or .gz), one {"id": str|int, "text": str, ...}
-//    per line; other keys are ignored; empty lines skipped.
+//  - queries: JSON Lines (plain or .gz), one {"id" (or BEIR's "_id"): str|int,
+//    "text": str, ...} per line; other keys are ignored; empty lines skipped.
 //  - qrels: "qid<TAB>docid<TAB>grade" (whitespace-separated), or TREC's
 //    4-column "qid iter docid grade". A line whose grade is not a number (a
 //    header) is skipped; any other malformed line is an error.

@@ -44,13 +44,15 @@ TEST(TrecFilesTest, BadQrelsLineNamesTheLine) {
 
 TEST(TrecFilesTest, ReadsQueriesWithStringOrIntegerIds) {
   TempFile file("{\"id\": \"a1\", \"text\": \"réveil \\\"nvidia\\\"\", \"extra\": 3}\n\n"
-                "{\"id\": 7, \"text\": \"x\"}\n");
+                "{\"id\": 7, \"text\": \"x\"}\n"
+                "{\"_id\": \"beir-9\", \"text\": \"y\"}\n");  // BEIR's files say "_id"
   absl::StatusOr<std::vector<EvalQuery>> queries = ReadQueries(file.path());
   ASSERT_TRUE(queries.ok()) << queries.status();
-  ASSERT_EQ(queries->size(), 2u);
+  ASSERT_EQ(queries->size(), 3u);
   EXPECT_EQ((*queries)[0].id, "a1");
   EXPECT_EQ((*queries)[0].text, "réveil \"nvidia\"");
   EXPECT_EQ((*queries)[1].id, "7");
+  EXPECT_EQ((*queries)[2].id, "beir-9");
 }
 
 TEST(TrecFilesTest, RejectsQueriesWithoutText) {
