@@ -286,6 +286,59 @@ TEST_F(TopKSearchTest, LocalStatisticsScoreLikeTermStats) {
   }
 }
 
+// A boosted phrase of two frequent words, in a document that has nothing
+// else: once the rare word's documents set the entry score, both frequent
+// words are below it on their own, but together with their phrase they are
+// not, so the partition must keep one of them essential or that document
+// is never a candidate.
+TEST(TopKPartitionTest, APhraseOfTwoFrequentWordsKeepsThemEssential) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<IndexEngine>> engine =
+      IndexEngine::Open(dir.path(), IndexEngineOptions{}, RocksOptions{});
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  std::vector<v1::Operation> operations;
+  uint64_t sequence = 0;
+  // Rare-word documents first: they enter the top first and raise the entry.
+  for (int i = 0; i < 3; ++i) {
+    operations.push_back(Upsert(++sequence, absl::StrCat("rare-", i), "",
+                                "gamma " + std::string(i, 'z') + " filler words here"));
+  }
+  for (int i = 0; i < 400; ++i) {
+    operations.push_back(Upsert(++sequence, absl::StrCat("common-", i), "",
+                                i % 2 == 0 ? "alpha filler text" : "beta filler text"));
+  }
+  operations.push_back(Upsert(++sequence, "phrase", "", "alpha beta alpha beta alpha beta"));
+  ASSERT_TRUE((*engine)->Apply(ApplyRequestFor(0, 1, operations)).ok());
+
+  v1::QueryNode root;
+  v1::BooleanQuery* boolean = root.mutable_boolean();
+  for (const char* word : {"gamma", "alpha", "beta"}) {
+    v1::BooleanClause* clause = boolean->add_clauses();
+    clause->set_occur(v1::OCCUR_SHOULD);
+    clause->mutable_node()->mutable_term()->set_term(word);
+  }
+  v1::BooleanClause* clause = boolean->add_clauses();
+  clause->set_occur(v1::OCCUR_SHOULD);
+  v1::PhraseClause* phrase = clause->mutable_node()->mutable_phrase();
+  phrase->set_boost(20);
+  for (const char* word : {"alpha", "beta"}) phrase->add_words()->set_term(word);
+  phrase->add_offsets(0);
+  phrase->add_offsets(1);
+
+  for (bool exhaustive : {true, false}) {
+    v1::ShardSearchRequest request;
+    *request.mutable_plan()->mutable_root() = root;
+    request.set_limit(1);
+    request.set_local_statistics(true);
+    request.set_total_hits_threshold(1);
+    if (exhaustive) request.add_facets()->set_kind(v1::FACET_KIND_SOURCE);
+    absl::StatusOr<v1::ShardSearchResponse> response = (*engine)->Search(request);
+    ASSERT_TRUE(response.ok()) << response.status();
+    ASSERT_EQ(response->hits_size(), 1);
+    EXPECT_EQ(response->hits(0).id(), "phrase") << (exhaustive ? "exhaustive" : "pruned");
+  }
+}
+
 TEST_F(TopKSearchTest, OtherPlansAreLeftToTheEvaluator) {
   v1::QueryNode prefix;
   prefix.mutable_prefix()->set_field(v1::FIELD_BODY);
