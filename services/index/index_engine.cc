@@ -300,7 +300,7 @@ absl::StatusOr<v1::ShardSearchResponse> IndexEngine::Search(
       stale.set_stale_statistics(true);
       return stale;
     }
-    local_collection = ToCollectionStats(*state);
+    if (request.local_statistics()) local_collection = ToCollectionStats(*state);
   }
   ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring,
                          local_collection ? &*local_collection : nullptr);

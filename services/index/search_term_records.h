@@ -7,7 +7,7 @@
 //   absl::StatusOr<SearchTermRecords> records =
 //       SearchTermRecords::Read(postings, snapshot, {PostingStore::TermKey(FIELD_BODY, "storm")});
 //   const TermRecord* storm = records->Find(PostingStore::TermKey(FIELD_BODY, "storm"));
-//   // storm->document_frequency; PostingCursor::Open(postings, snapshot, key, storm)
+//   // storm->document_frequency; PostingCursor::Open(postings, snapshot, key, &*records)
 #ifndef LOUPE_SERVICES_INDEX_SEARCH_TERM_RECORDS_H_
 #define LOUPE_SERVICES_INDEX_SEARCH_TERM_RECORDS_H_
 
@@ -46,6 +46,9 @@ class SearchTermRecords {
     auto it = by_key_.find(term_key);
     return it == by_key_.end() ? nullptr : &it->second;
   }
+
+  // Every key read, with its record.
+  const absl::flat_hash_map<std::string, TermRecord>& by_key() const { return by_key_; }
 
  private:
   absl::flat_hash_map<std::string, TermRecord> by_key_;

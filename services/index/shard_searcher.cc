@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -165,11 +166,12 @@ absl::StatusOr<ScoringContext> ShardSearcher::ResolveScoring(
   for (const v1::FieldTerm& term : StatTermsForPlan(request.plan())) {
     keys.push_back(PostingStore::TermKey(term.field(), term.term()));
   }
-  absl::StatusOr<SearchTermRecords> read = SearchTermRecords::Read(*postings_, snapshot_, keys);
+  absl::StatusOr<SearchTermRecords> read =
+      SearchTermRecords::Read(*postings_, snapshot_, std::move(keys));
   if (!read.ok()) return read.status();
   *records = *std::move(read);
-  for (const std::string& key : keys) {
-    scoring.global_df[key] = records->Find(key)->document_frequency;
+  for (const auto& [key, record] : records->by_key()) {
+    scoring.global_df[key] = record.document_frequency;
   }
   AddCollectionStats(*local_collection_, &scoring);
   return scoring;

@@ -135,7 +135,7 @@ class EngineSearcher {
       return plan.status();
     }
     // This one shard is the whole collection, so its own statistics are
-    // the global ones (what loupe-query sends a one-shard cluster).
+    // the global ones (ShardSearchRequest.local_statistics).
     v1::ShardSearchRequest request;
     *request.mutable_plan() = *std::move(plan);
     request.set_limit(k);
