@@ -36,7 +36,6 @@ std::string BandPrefix(int band, uint64_t simhash) {
   return key;
 }
 
-rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 constexpr size_t kExactPrefixBytes = 9;  // 'x' fingerprint(BE64)
 constexpr size_t kBandPrefixBytes = 4;   // 'b' band bits(BE16)
@@ -116,61 +115,62 @@ ContentSignature ComputeSignature(const Analyzer& analyzer, absl::string_view bo
 }
 
 absl::StatusOr<std::optional<std::string>> DuplicateIndex::FindCluster(
-    const ContentSignature& signature, rocksdb::WriteBatchWithIndex* batch) const {
+    const ContentSignature& signature, const ReadableWriteBatch& batch) const {
   // Every scan stays within one prefix, which the prefix extractor,
   // memtable and filters of the family rely on (TuneDuplicateFamily).
   rocksdb::ReadOptions read_options;
   read_options.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(
-      batch->NewIteratorWithBase(family_, db_->NewIterator(read_options, family_)));
+  std::unique_ptr<rocksdb::Iterator> stored(db_->NewIterator(read_options, family_));
 
-  const std::string exact = ExactPrefix(signature.body_fingerprint);
-  it->Seek(exact);
-  if (it->Valid() && it->key().starts_with(exact)) return std::optional<std::string>(it->value().ToString());
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(it->status(), "scan exact duplicates"));
-  if (!signature.has_simhash) return std::optional<std::string>();
+  std::optional<std::string> exact;
+  LOUPE_RETURN_IF_ERROR(batch.ScanPrefix(stored.get(), family_,
+                                         ExactPrefix(signature.body_fingerprint),
+                                         [&](absl::string_view, absl::string_view cluster) {
+                                           exact = std::string(cluster);
+                                           return false;
+                                         }));
+  if (exact.has_value() || !signature.has_simhash) return exact;
 
   std::optional<std::string> best;
   int best_distance = kMaxHammingDistance + 1;
   for (int band = 0; band < kBands && best_distance > 0; ++band) {
-    const std::string prefix = BandPrefix(band, signature.simhash);
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      const rocksdb::Slice value = it->value();
-      if (value.size() < 8) continue;
-      const int distance = HammingDistance(signature.simhash, DecodeBigEndian64(value.data()));
-      if (distance < best_distance) {
-        best_distance = distance;
-        best = std::string(value.data() + 8, value.size() - 8);
-      }
-    }
-    LOUPE_RETURN_IF_ERROR(FromRocksDb(it->status(), "scan near duplicates"));
+    LOUPE_RETURN_IF_ERROR(batch.ScanPrefix(
+        stored.get(), family_, BandPrefix(band, signature.simhash),
+        [&](absl::string_view, absl::string_view value) {
+          if (value.size() < 8) return true;
+          const int distance = HammingDistance(signature.simhash, DecodeBigEndian64(value.data()));
+          if (distance < best_distance) {
+            best_distance = distance;
+            best = std::string(value.substr(8));
+          }
+          return true;
+        }));
   }
   return best;
 }
 
 absl::Status DuplicateIndex::Add(absl::string_view id, const ContentSignature& signature,
-                                 absl::string_view cluster,
-                                 rocksdb::WriteBatchWithIndex* batch) const {
+                                 absl::string_view cluster, ReadableWriteBatch* batch) const {
   const std::string exact = absl::StrCat(ExactPrefix(signature.body_fingerprint), id);
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(batch->Put(family_, exact, ToSlice(cluster)), "dedup put"));
+  LOUPE_RETURN_IF_ERROR(batch->Put(family_, exact, cluster));
   if (!signature.has_simhash) return absl::OkStatus();
   std::string value = BigEndian64(signature.simhash);
   value.append(cluster.data(), cluster.size());
   for (int band = 0; band < kBands; ++band) {
     const std::string key = absl::StrCat(BandPrefix(band, signature.simhash), id);
-    LOUPE_RETURN_IF_ERROR(FromRocksDb(batch->Put(family_, key, value), "dedup put"));
+    LOUPE_RETURN_IF_ERROR(batch->Put(family_, key, value));
   }
   return absl::OkStatus();
 }
 
 absl::Status DuplicateIndex::Remove(absl::string_view id, const ContentSignature& signature,
-                                    rocksdb::WriteBatchWithIndex* batch) const {
+                                    ReadableWriteBatch* batch) const {
   const std::string exact = absl::StrCat(ExactPrefix(signature.body_fingerprint), id);
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(batch->Delete(family_, exact), "dedup delete"));
+  LOUPE_RETURN_IF_ERROR(batch->Delete(family_, exact));
   if (!signature.has_simhash) return absl::OkStatus();
   for (int band = 0; band < kBands; ++band) {
     const std::string key = absl::StrCat(BandPrefix(band, signature.simhash), id);
-    LOUPE_RETURN_IF_ERROR(FromRocksDb(batch->Delete(family_, key), "dedup delete"));
+    LOUPE_RETURN_IF_ERROR(batch->Delete(family_, key));
   }
   return absl::OkStatus();
 }

@@ -14,8 +14,8 @@
 //   'b' band(1 byte) bits(BE16) id    -> simhash(BE64) cluster id
 // A document's cluster is the cluster of the closest match (exact first), or
 // its own id when it is the first of its kind. Reads and writes go through a
-// rocksdb::WriteBatchWithIndex so that documents of the same batch see each
-// other before the batch is committed. Not thread-safe by itself: the caller
+// ReadableWriteBatch in which the family is readable, so that documents of
+// the same batch see each other before the batch is committed. Not thread-safe by itself: the caller
 // serialises writers (IngestEngine holds its write mutex).
 //
 //   ContentSignature signature = ComputeSignature(*analyzer, doc.body(), doc.lang());
@@ -31,8 +31,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
 #include "services/common/analysis/analyzer.h"
+#include "services/common/readable_write_batch.h"
 
 namespace loupe {
 
@@ -71,13 +71,13 @@ class DuplicateIndex {
 
   // The cluster of the best existing match of `signature`, or nullopt.
   absl::StatusOr<std::optional<std::string>> FindCluster(const ContentSignature& signature,
-                                                         rocksdb::WriteBatchWithIndex* batch) const;
+                                                         const ReadableWriteBatch& batch) const;
 
   // Index entries of document `id` (to Add a new version, Remove the old).
   absl::Status Add(absl::string_view id, const ContentSignature& signature,
-                   absl::string_view cluster, rocksdb::WriteBatchWithIndex* batch) const;
+                   absl::string_view cluster, ReadableWriteBatch* batch) const;
   absl::Status Remove(absl::string_view id, const ContentSignature& signature,
-                      rocksdb::WriteBatchWithIndex* batch) const;
+                      ReadableWriteBatch* batch) const;
 
  private:
   rocksdb::DB* db_;

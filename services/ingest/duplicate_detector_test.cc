@@ -77,13 +77,13 @@ class DuplicateDetectorTest : public ::testing::Test {
 
   // Looks up the cluster of `body`, registers it under `id`, commits.
   std::string AddDocument(const std::string& id, const std::string& body) {
-    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+    ReadableWriteBatch batch({store_->Family("dedup")});
     const ContentSignature signature = ComputeSignature(*analyzer_, body, "en");
-    auto cluster = index_->FindCluster(signature, &batch);
+    auto cluster = index_->FindCluster(signature, batch);
     EXPECT_TRUE(cluster.ok()) << cluster.status();
     const std::string cluster_id = cluster->value_or(id);
     EXPECT_TRUE(index_->Add(id, signature, cluster_id, &batch).ok());
-    EXPECT_TRUE(store_->db()->Write(store_->durable_write(), batch.GetWriteBatch()).ok());
+    EXPECT_TRUE(store_->db()->Write(store_->durable_write(), batch.write_batch()).ok());
     return cluster_id;
   }
 
@@ -147,14 +147,14 @@ TEST_F(DuplicateDetectorTest, FindsMatchesInTheMemtableTheFilesAndTheBatch) {
     EXPECT_EQ(AddDocument(absl::StrCat("copy-", i), originals[i]), absl::StrCat("doc-", i));
   }
   // Two copies of a new story in one batch: the second finds the first.
-  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  ReadableWriteBatch batch({store_->Family("dedup")});
   const std::string story = random_body();
   const ContentSignature signature = ComputeSignature(*analyzer_, story, "en");
-  auto first = index_->FindCluster(signature, &batch);
+  auto first = index_->FindCluster(signature, batch);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_FALSE(first->has_value());
   ASSERT_TRUE(index_->Add("new-1", signature, "new-1", &batch).ok());
-  auto second = index_->FindCluster(signature, &batch);
+  auto second = index_->FindCluster(signature, batch);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->value_or(""), "new-1");
 }
@@ -162,9 +162,14 @@ TEST_F(DuplicateDetectorTest, FindsMatchesInTheMemtableTheFilesAndTheBatch) {
 TEST_F(DuplicateDetectorTest, RemovedEntriesNoLongerMatch) {
   const std::string story = Story();
   EXPECT_EQ(AddDocument("first", story), "first");
-  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
-  ASSERT_TRUE(index_->Remove("first", ComputeSignature(*analyzer_, story, "en"), &batch).ok());
-  ASSERT_TRUE(store_->db()->Write(store_->durable_write(), batch.GetWriteBatch()).ok());
+  ReadableWriteBatch batch({store_->Family("dedup")});
+  const ContentSignature signature = ComputeSignature(*analyzer_, story, "en");
+  ASSERT_TRUE(index_->Remove("first", signature, &batch).ok());
+  // The batch already hides the stored entries, before it is written.
+  auto cluster = index_->FindCluster(signature, batch);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  EXPECT_FALSE(cluster->has_value()) << **cluster;
+  ASSERT_TRUE(store_->db()->Write(store_->durable_write(), batch.write_batch()).ok());
   EXPECT_EQ(AddDocument("second", story), "second");
 }
 

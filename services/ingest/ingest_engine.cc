@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "loupe/storage/v1/ingest_storage.pb.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
 #include "services/common/hashing.h"
 #include "services/common/key_codec.h"
 #include "services/common/log.h"
+#include "services/common/readable_write_batch.h"
 #include "services/common/status_util.h"
 #include "services/ingest/document_normalizer.h"
 #include "services/ingest/language_detector.h"
@@ -70,15 +70,13 @@ google::protobuf::Timestamp ToTimestamp(absl::Time time) {
 // Reads the record of `id` as the batch would leave it.
 absl::StatusOr<std::optional<IngestDocumentRecord>> ReadRecord(rocksdb::DB* db,
                                                          rocksdb::ColumnFamilyHandle* family,
-                                                         rocksdb::WriteBatchWithIndex* batch,
+                                                         const ReadableWriteBatch& batch,
                                                          absl::string_view id) {
-  std::string value;
-  rocksdb::Status status =
-      batch->GetFromBatchAndDB(db, rocksdb::ReadOptions(), family, ToSlice(id), &value);
-  if (status.IsNotFound()) return std::optional<IngestDocumentRecord>();
-  if (!status.ok()) return FromRocksDb(status, "get documents");
+  absl::StatusOr<std::optional<std::string>> value = batch.Get(db, family, id);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<IngestDocumentRecord>();
   IngestDocumentRecord record;
-  if (!record.ParseFromString(value)) {
+  if (!record.ParseFromString(**value)) {
     return absl::DataLossError(absl::StrCat("document record of '", id, "' does not parse"));
   }
   return std::optional<IngestDocumentRecord>(std::move(record));
@@ -259,14 +257,16 @@ absl::StatusOr<loupe::v1::IngestResponse> IngestEngine::Ingest(
   const std::vector<uint64_t> previous_sequences = last_sequences;
   int64_t live_delta = 0;
   const absl::Time now = absl::Now();
-  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
   rocksdb::ColumnFamilyHandle* documents_family = store_->Family(kDocuments);
+  // Later documents of the batch read the records and duplicate entries
+  // that earlier ones wrote.
+  ReadableWriteBatch batch({documents_family, store_->Family(kDedup)});
   loupe::v1::IngestResponse response;
 
   for (PreparedDocument& doc : *prepared) {
     Document& d = doc.document;
     absl::StatusOr<std::optional<IngestDocumentRecord>> stored =
-        ReadRecord(store_->db(), documents_family, &batch, d.id());
+        ReadRecord(store_->db(), documents_family, batch, d.id());
     if (!stored.ok()) return stored.status();
     const bool live = stored->has_value() && !(*stored)->deleted();
     const int64_t stored_version = stored->has_value() ? (*stored)->document().version() : 0;
@@ -295,7 +295,7 @@ absl::StatusOr<loupe::v1::IngestResponse> IngestEngine::Ingest(
     d.set_version(client_version > 0 ? client_version : stored_version + 1);
     if (live) LOUPE_RETURN_IF_ERROR(duplicates_.Remove(d.id(), SignatureOf(**stored), &batch));
     absl::StatusOr<std::optional<std::string>> cluster =
-        duplicates_.FindCluster(doc.signature, &batch);
+        duplicates_.FindCluster(doc.signature, batch);
     if (!cluster.ok()) return cluster.status();
     const std::string cluster_id = cluster->value_or(d.id());
     LOUPE_RETURN_IF_ERROR(duplicates_.Add(d.id(), doc.signature, cluster_id, &batch));
@@ -307,17 +307,15 @@ absl::StatusOr<loupe::v1::IngestResponse> IngestEngine::Ingest(
     record.set_body_fingerprint(doc.signature.body_fingerprint);
     record.set_simhash(doc.signature.simhash);
     record.set_has_simhash(doc.signature.has_simhash);
-    LOUPE_RETURN_IF_ERROR(FromRocksDb(
-        batch.Put(documents_family, ToSlice(d.id()), record.SerializeAsString()), "put document"));
+    LOUPE_RETURN_IF_ERROR(batch.Put(documents_family, d.id(), record.SerializeAsString()));
 
     loupe::v1::Operation operation;
     operation.set_sequence(++last_sequences[doc.shard]);
     *operation.mutable_upsert()->mutable_document() = d;
     operation.mutable_upsert()->set_duplicate_cluster(cluster_id);
-    LOUPE_RETURN_IF_ERROR(FromRocksDb(batch.Put(store_->Family(kOutbox),
-                                                OutboxKey(doc.shard, operation.sequence()),
-                                                operation.SerializeAsString()),
-                                      "put outbox"));
+    LOUPE_RETURN_IF_ERROR(batch.Put(store_->Family(kOutbox),
+                                    OutboxKey(doc.shard, operation.sequence()),
+                                    operation.SerializeAsString()));
     if (!live) ++live_delta;
 
     result->set_version(d.version());
@@ -335,15 +333,13 @@ absl::StatusOr<loupe::v1::IngestResponse> IngestEngine::Ingest(
   }
   for (uint32_t shard = 0; shard < options_.shard_count; ++shard) {
     if (last_sequences[shard] == previous_sequences[shard]) continue;
-    LOUPE_RETURN_IF_ERROR(FromRocksDb(
-        batch.Put(store_->Family(kMeta), LastSequenceKey(shard), BigEndian64(last_sequences[shard])),
-        "put meta"));
+    LOUPE_RETURN_IF_ERROR(batch.Put(store_->Family(kMeta), LastSequenceKey(shard),
+                                    BigEndian64(last_sequences[shard])));
   }
+  LOUPE_RETURN_IF_ERROR(
+      batch.Put(store_->Family(kMeta), kLiveDocumentsKey, BigEndian64(live_count)));
   LOUPE_RETURN_IF_ERROR(FromRocksDb(
-      batch.Put(store_->Family(kMeta), ToSlice(kLiveDocumentsKey), BigEndian64(live_count)),
-      "put meta"));
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(
-      store_->db()->Write(store_->durable_write(), batch.GetWriteBatch()), "write ingest batch"));
+      store_->db()->Write(store_->durable_write(), batch.write_batch()), "write ingest batch"));
   Publish(last_sequences, live_delta);
   return response;
 }
@@ -362,12 +358,13 @@ absl::StatusOr<loupe::v1::DeleteResponse> IngestEngine::Delete(
   std::vector<uint64_t> last_sequences = *std::move(reserved);
   int64_t live_delta = 0;
   const absl::Time now = absl::Now();
-  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
   rocksdb::ColumnFamilyHandle* documents_family = store_->Family(kDocuments);
+  // An id repeated in the request reads the tombstone written for it.
+  ReadableWriteBatch batch({documents_family});
   loupe::v1::DeleteResponse response;
   for (const std::string& id : ids) {
     absl::StatusOr<std::optional<IngestDocumentRecord>> stored =
-        ReadRecord(store_->db(), documents_family, &batch, id);
+        ReadRecord(store_->db(), documents_family, batch, id);
     if (!stored.ok()) return stored.status();
     loupe::v1::DeleteResult* result = response.add_results();
     result->set_id(id);
@@ -383,16 +380,13 @@ absl::StatusOr<loupe::v1::DeleteResponse> IngestEngine::Delete(
     tombstone.mutable_document()->set_version(previous.document().version());
     tombstone.set_deleted(true);
     *tombstone.mutable_ingested_at() = ToTimestamp(now);
-    LOUPE_RETURN_IF_ERROR(FromRocksDb(
-        batch.Put(documents_family, ToSlice(id), tombstone.SerializeAsString()), "put tombstone"));
+    LOUPE_RETURN_IF_ERROR(batch.Put(documents_family, id, tombstone.SerializeAsString()));
     const uint32_t shard = ShardForId(id, options_.shard_count);
     loupe::v1::Operation operation;
     operation.set_sequence(++last_sequences[shard]);
     operation.set_delete_id(id);
-    LOUPE_RETURN_IF_ERROR(FromRocksDb(batch.Put(store_->Family(kOutbox),
-                                                OutboxKey(shard, operation.sequence()),
-                                                operation.SerializeAsString()),
-                                      "put outbox"));
+    LOUPE_RETURN_IF_ERROR(batch.Put(store_->Family(kOutbox), OutboxKey(shard, operation.sequence()),
+                                    operation.SerializeAsString()));
     --live_delta;
     result->set_found(true);
     result->set_version(previous.document().version());
@@ -404,16 +398,14 @@ absl::StatusOr<loupe::v1::DeleteResponse> IngestEngine::Delete(
     live_count = live_documents_ + live_delta;
     for (uint32_t shard = 0; shard < options_.shard_count; ++shard) {
       if (last_sequences[shard] == shards_[shard].last_sequence) continue;
-      LOUPE_RETURN_IF_ERROR(FromRocksDb(batch.Put(store_->Family(kMeta), LastSequenceKey(shard),
-                                                  BigEndian64(last_sequences[shard])),
-                                        "put meta"));
+      LOUPE_RETURN_IF_ERROR(batch.Put(store_->Family(kMeta), LastSequenceKey(shard),
+                                      BigEndian64(last_sequences[shard])));
     }
   }
+  LOUPE_RETURN_IF_ERROR(
+      batch.Put(store_->Family(kMeta), kLiveDocumentsKey, BigEndian64(live_count)));
   LOUPE_RETURN_IF_ERROR(FromRocksDb(
-      batch.Put(store_->Family(kMeta), ToSlice(kLiveDocumentsKey), BigEndian64(live_count)),
-      "put meta"));
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(
-      store_->db()->Write(store_->durable_write(), batch.GetWriteBatch()), "write delete batch"));
+      store_->db()->Write(store_->durable_write(), batch.write_batch()), "write delete batch"));
   Publish(last_sequences, live_delta);
   return response;
 }
