@@ -1,9 +1,10 @@
 // BatchWriter: turns the operations of one Apply request into ONE RocksDB
-// WriteBatchWithIndex (documents, stored fields, postings, document
-// frequencies and the shard's counters) and writes it durably at Commit.
+// write batch (documents, stored fields, postings, document frequencies and
+// the shard's counters) and writes it durably at Commit.
 //
-// Reads go through the batch (GetFromBatchAndDB), so an id upserted twice in
-// one request, or upserted then deleted, sees its own earlier writes.
+// Reads of documents and stored fields go through the batch
+// (ReadableWriteBatch), so an id upserted twice in one request, or upserted
+// then deleted, sees its own earlier writes.
 // Posting changes are collected per term in memory and written once per
 // term at Commit (PostingStore::Apply). The caller serialises BatchWriters (one at a time per shard).
 //
@@ -25,8 +26,8 @@
 #include "absl/strings/string_view.h"
 #include "loupe/storage/v1/index_storage.pb.h"
 #include "loupe/v1/index.pb.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
 #include "services/common/analysis/analyzer.h"
+#include "services/common/readable_write_batch.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/posting_store.h"
 
@@ -65,7 +66,7 @@ class BatchWriter {
   TermRecordCache* term_records_;
   const Analyzer& analyzer_;
   storage::v1::IndexState state_;
-  rocksdb::WriteBatchWithIndex batch_;
+  ReadableWriteBatch batch_;
   // Term key -> its posting changes in this batch.
   absl::flat_hash_map<std::string, PostingChanges> changes_;
 };
