@@ -101,6 +101,12 @@ TEST(SnowballStemmerTest, RememberedStemsEqualFreshOnes) {
   EXPECT_EQ(stem, "run");
   ASSERT_TRUE(SnowballStem("french", "running", &stem));
   EXPECT_EQ(stem, "running");
+  // Longer than a remembered word may be: stemmed every time.
+  const std::string long_word = "anticonstitutionnellementréveillés";
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(SnowballStem("french", long_word, &stem));
+    EXPECT_EQ(stem, "anticonstitutionnellementréveil");
+  }
 }
 
 }  // namespace

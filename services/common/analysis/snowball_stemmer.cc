@@ -2,9 +2,12 @@
 
 #include <libstemmer.h>
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 
 namespace loupe {
 namespace {
@@ -14,30 +17,49 @@ struct StemmerDeleter {
 };
 using StemmerPtr = std::unique_ptr<sb_stemmer, StemmerDeleter>;
 
-// Words per thread and algorithm whose stems are remembered. Word
-// frequencies follow Zipf's law, so a small cache answers most words
-// without running the stemmer; it is emptied when full (the frequent words
-// come back at once), which bounds it to about a megabyte.
-constexpr size_t kCachedStems = 16384;
+// Stems remembered per thread and algorithm, in a direct-mapped table: a
+// word's slot is fixed by its hash, and a new word takes the slot over.
+// Word frequencies follow Zipf's law, so the frequent words stay and most
+// words skip the stemmer; a lookup is one hash and one slot, with nothing
+// allocated. (A hash map emptied when full spent as much time finding and
+// inserting as libstemmer spent stemming.) Words or stems longer than a
+// slot holds go to the stemmer every time.
+constexpr size_t kCachedStems = 16384;  // 64 bytes each: 1 MiB
+constexpr size_t kMaxCachedBytes = 31;
+
+struct alignas(64) CachedStem {
+  uint8_t word_size = 0;  // 0: the slot is empty
+  uint8_t stem_size = 0;
+  char word[kMaxCachedBytes];
+  char stem[kMaxCachedBytes];
+
+  absl::string_view Word() const { return absl::string_view(word, word_size); }
+};
+static_assert(sizeof(CachedStem) == 64);
 
 // One algorithm's stemmer in one thread, and the stems it gave.
 struct ThreadStemmer {
   StemmerPtr stemmer;  // nullptr when libstemmer has no such algorithm
-  absl::flat_hash_map<std::string, std::string> stems;
+  std::unique_ptr<CachedStem[]> stems = std::make_unique<CachedStem[]>(kCachedStems);
 };
 
 // This thread's stemmer for `algorithm` (a failure to create it is
-// remembered, so it is not retried per word).
+// remembered, so it is not retried per word). Callers stem many words in a
+// row with one algorithm, so the last one is checked first.
 ThreadStemmer& StemmerFor(absl::string_view algorithm) {
-  thread_local absl::flat_hash_map<std::string, ThreadStemmer> stemmers;
-  auto it = stemmers.find(algorithm);
-  if (it == stemmers.end()) {
+  thread_local absl::flat_hash_map<std::string, std::unique_ptr<ThreadStemmer>> stemmers;
+  thread_local std::string last_algorithm;
+  thread_local ThreadStemmer* last = nullptr;
+  if (last != nullptr && algorithm == last_algorithm) return *last;
+  std::unique_ptr<ThreadStemmer>& stemmer = stemmers[algorithm];
+  if (stemmer == nullptr) {
     const std::string name(algorithm);
-    it = stemmers.emplace(name, ThreadStemmer{StemmerPtr(sb_stemmer_new(name.c_str(), "UTF_8")),
-                                              {}})
-             .first;
+    stemmer = std::make_unique<ThreadStemmer>();
+    stemmer->stemmer.reset(sb_stemmer_new(name.c_str(), "UTF_8"));
   }
-  return it->second;
+  last_algorithm = std::string(algorithm);
+  last = stemmer.get();
+  return *last;
 }
 
 }  // namespace
@@ -46,18 +68,23 @@ bool SnowballStem(absl::string_view algorithm, absl::string_view word, std::stri
   ThreadStemmer& thread_stemmer = StemmerFor(algorithm);
   sb_stemmer* stemmer = thread_stemmer.stemmer.get();
   if (stemmer == nullptr) return false;
-  auto cached = thread_stemmer.stems.find(word);
-  if (cached != thread_stemmer.stems.end()) {
-    *stem = cached->second;
+  CachedStem& slot =
+      thread_stemmer.stems[absl::Hash<absl::string_view>()(word) & (kCachedStems - 1)];
+  if (slot.word_size != 0 && slot.Word() == word) {
+    stem->assign(slot.stem, slot.stem_size);
     return true;
   }
   const sb_symbol* out = sb_stemmer_stem(
       stemmer, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
   if (out == nullptr) return false;  // Out of memory inside libstemmer.
-  stem->assign(reinterpret_cast<const char*>(out),
-               static_cast<size_t>(sb_stemmer_length(stemmer)));
-  if (thread_stemmer.stems.size() >= kCachedStems) thread_stemmer.stems.clear();
-  thread_stemmer.stems.emplace(word, *stem);
+  const auto stem_size = static_cast<size_t>(sb_stemmer_length(stemmer));
+  stem->assign(reinterpret_cast<const char*>(out), stem_size);
+  if (!word.empty() && word.size() <= kMaxCachedBytes && stem_size <= kMaxCachedBytes) {
+    slot.word_size = static_cast<uint8_t>(word.size());
+    slot.stem_size = static_cast<uint8_t>(stem_size);
+    std::memcpy(slot.word, word.data(), word.size());
+    std::memcpy(slot.stem, stem->data(), stem_size);
+  }
   return true;
 }
 

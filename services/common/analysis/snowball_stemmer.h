@@ -1,8 +1,7 @@
 // Snowball stemming through libstemmer. libstemmer's stemmers are not
 // thread-safe, so each thread keeps its own stemmer per algorithm (created
-// on first use, freed when the thread exits), with the stems of the last
-// few thousand distinct words it saw, so that frequent words skip the
-// stemmer.
+// on first use, freed when the thread exits), with a table of stems of the
+// words it saw, so that frequent words skip the stemmer.
 //
 //   std::string stem;
 //   if (SnowballStem("french", "réveillés", &stem)) { /* stem == "réveil" */ }
