@@ -223,13 +223,17 @@ class TopKRun {
   }
 
  private:
+  // Forgets the last candidate's contributions (only those it set: a long
+  // query has dozens of clauses and few match a candidate).
   void Reset() {
-    std::fill(present_.begin(), present_.end(), false);
+    for (size_t i : contributed_) present_[i] = false;
+    contributed_.clear();
   }
 
   void Contribute(size_t i) {
     contributions_[i] = clauses_[i].scorer->Score();
     present_[i] = true;
+    contributed_.push_back(i);
   }
 
   // Every MUST clause matches; SHOULD clauses add what they have.
@@ -371,6 +375,8 @@ class TopKRun {
     std::iota(order.begin(), order.end(), size_t{0});
     std::vector<double> bound_below(n + 1, 0.0);        // bounds of order[0..k)
     std::vector<uint32_t> docid_by_rank(n, kEndDocid);  // docid of order[k]'s lead
+    std::vector<const Unit*> unit_by_rank(n);           // units[order[k]]
+    std::vector<ClauseScorer*> lead_by_rank(n);         // its lead's scorer
     std::vector<const Unit*> matched;                   // units whose lead has the candidate
     double entry = EntryScore();
     uint32_t start = 0;
@@ -397,7 +403,11 @@ class TopKRun {
       }
       std::sort(order.begin(), order.end(),
                 [&](size_t a, size_t b) { return unit_bound[a] < unit_bound[b]; });
-      for (size_t k = 0; k < n; ++k) bound_below[k + 1] = bound_below[k] + unit_bound[order[k]];
+      for (size_t k = 0; k < n; ++k) {
+        bound_below[k + 1] = bound_below[k] + unit_bound[order[k]];
+        unit_by_rank[k] = &units[order[k]];
+        lead_by_rank[k] = clauses_[unit_by_rank[k]->lead].scorer.get();
+      }
       size_t first_essential = 0;
       while (first_essential < n && Below(bound_below[first_essential + 1], entry)) {
         ++first_essential;
@@ -413,9 +423,8 @@ class TopKRun {
       // mirrored in rank order, so that finding the next candidate reads
       // one small array instead of every scorer.
       for (size_t k = first_essential; k < n; ++k) {
-        ClauseScorer& lead = *clauses_[units[order[k]].lead].scorer;
-        lead.Advance(start);
-        docid_by_rank[k] = lead.docid();
+        lead_by_rank[k]->Advance(start);
+        docid_by_rank[k] = lead_by_rank[k]->docid();
       }
 
       while (true) {
@@ -430,11 +439,11 @@ class TopKRun {
         double covered_left = 0;  // bounds of the matched units' covered phrases
         for (size_t k = first_essential; k < n; ++k) {
           if (docid_by_rank[k] != docid) continue;
-          const Unit& unit = units[order[k]];
+          const Unit& unit = *unit_by_rank[k];
           Contribute(unit.lead);
           partial += contributions_[unit.lead] * boost_;
-          clauses_[unit.lead].scorer->Next();
-          docid_by_rank[k] = clauses_[unit.lead].scorer->docid();
+          lead_by_rank[k]->Next();
+          docid_by_rank[k] = lead_by_rank[k]->docid();
           matched.push_back(&unit);
           covered_left += CandidateCoveredBounds(unit, contributions_[unit.lead] * boost_, block);
         }
@@ -446,8 +455,8 @@ class TopKRun {
             dropped = true;
             break;
           }
-          const Unit& unit = units[order[k]];
-          if (!clauses_[unit.lead].scorer->AdvanceExact(docid)) continue;
+          const Unit& unit = *unit_by_rank[k];
+          if (!lead_by_rank[k]->AdvanceExact(docid)) continue;
           Contribute(unit.lead);
           partial += contributions_[unit.lead] * boost_;
           matched.push_back(&unit);
@@ -491,6 +500,7 @@ class TopKRun {
   HitCollector* collector_;
   std::vector<double> contributions_;
   std::vector<char> present_;
+  std::vector<size_t> contributed_;  // clauses with present_ set
   std::vector<double> candidate_bound_;  // per covered phrase, at the candidate
   PrunedCount count_;
 };
