@@ -42,8 +42,8 @@ class ReadableWriteBatchTest : public ::testing::Test {
     std::unique_ptr<rocksdb::Iterator> base(
         store_->db()->NewIterator(rocksdb::ReadOptions(), readable_));
     KeyValues seen;
-    absl::Status status =
-        batch.ScanPrefix(base.get(), readable_, prefix, [&](absl::string_view k, absl::string_view v) {
+    absl::Status status = batch.ScanPrefix(
+        base.get(), readable_, prefix, [&](absl::string_view k, absl::string_view v) {
           seen.emplace_back(std::string(k), std::string(v));
           return true;
         });
@@ -87,7 +87,9 @@ TEST_F(ReadableWriteBatchTest, ReadsWhatTheDatabaseHoldsOnceWritten) {
                             "stored" + std::to_string(i))
                       .ok());
     }
-    if (round % 3 == 0) ASSERT_TRUE(store_->db()->Flush(rocksdb::FlushOptions(), readable_).ok());
+    if (round % 3 == 0) {
+      ASSERT_TRUE(store_->db()->Flush(rocksdb::FlushOptions(), readable_).ok());
+    }
 
     ReadableWriteBatch batch({readable_});
     std::map<std::string, std::string> expected_gets;
@@ -118,7 +120,9 @@ TEST_F(ReadableWriteBatchTest, ReadsWhatTheDatabaseHoldsOnceWritten) {
       const rocksdb::Status status =
           store_->db()->Get(rocksdb::ReadOptions(), readable_, key, &stored);
       ASSERT_EQ(status.ok(), value.has_value()) << "round " << round << " key " << key;
-      if (value.has_value()) EXPECT_EQ(stored, *value) << "round " << round << " key " << key;
+      if (value.has_value()) {
+        EXPECT_EQ(stored, *value) << "round " << round << " key " << key;
+      }
     }
     for (const std::string& prefix : prefixes) {
       EXPECT_EQ(scanned[prefix], Stored(prefix)) << "round " << round << " prefix " << prefix;

@@ -36,7 +36,6 @@ std::string BandPrefix(int band, uint64_t simhash) {
   return key;
 }
 
-
 constexpr size_t kExactPrefixBytes = 9;  // 'x' fingerprint(BE64)
 constexpr size_t kBandPrefixBytes = 4;   // 'b' band bits(BE16)
 // Buckets of the hashed memtable: a few prefixes each. One per prefix (the

@@ -15,8 +15,9 @@
 // A document's cluster is the cluster of the closest match (exact first), or
 // its own id when it is the first of its kind. Reads and writes go through a
 // ReadableWriteBatch in which the family is readable, so that documents of
-// the same batch see each other before the batch is committed. Not thread-safe by itself: the caller
-// serialises writers (IngestEngine holds its write mutex).
+// the same batch see each other before the batch is committed. Not
+// thread-safe by itself: the caller serialises writers (IngestEngine holds
+// its write mutex).
 //
 //   ContentSignature signature = ComputeSignature(*analyzer, doc.body(), doc.lang());
 //   absl::StatusOr<std::optional<std::string>> cluster = index.FindCluster(signature, &batch);

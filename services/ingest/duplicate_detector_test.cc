@@ -140,7 +140,9 @@ TEST_F(DuplicateDetectorTest, FindsMatchesInTheMemtableTheFilesAndTheBatch) {
   for (int i = 0; i < 300; ++i) {
     originals.push_back(random_body());
     ASSERT_EQ(AddDocument(absl::StrCat("doc-", i), originals.back()), absl::StrCat("doc-", i));
-    if (i == 150) ASSERT_TRUE(store_->db()->Flush(rocksdb::FlushOptions()).ok());
+    if (i == 150) {
+      ASSERT_TRUE(store_->db()->Flush(rocksdb::FlushOptions()).ok());
+    }
   }
   // Copies of documents in the SST file (0–150) and in the memtable.
   for (int i : {3, 77, 150, 151, 222, 299}) {

@@ -46,8 +46,6 @@ std::string OutboxKey(uint32_t shard, uint64_t sequence) {
   return key;
 }
 
-rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-
 absl::StatusOr<uint64_t> ReadCounter(const RocksStore& store, absl::string_view key) {
   absl::StatusOr<std::optional<std::string>> value = store.Get(kMeta, key);
   if (!value.ok()) return value.status();
