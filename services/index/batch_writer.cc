@@ -86,14 +86,15 @@ absl::Status BatchWriter::Upsert(const v1::IndexedDocument& indexed) {
   const uint32_t docid = state_.next_docid();
   state_.set_next_docid(docid + 1);
 
-  const FieldTerms title = AnalyzeField(analyzer_, document.title(), document.lang());
-  const FieldTerms body = AnalyzeField(analyzer_, document.body(), document.lang());
-  const std::pair<v1::Field, const FieldTerms*> fields[] = {{v1::FIELD_TITLE, &title},
-                                                            {v1::FIELD_BODY, &body}};
+  FieldTerms title = AnalyzeField(analyzer_, document.title(), document.lang());
+  FieldTerms body = AnalyzeField(analyzer_, document.body(), document.lang());
+  const std::pair<v1::Field, FieldTerms*> fields[] = {{v1::FIELD_TITLE, &title},
+                                                      {v1::FIELD_BODY, &body}};
   for (const auto& [field, terms] : fields) {
-    for (const auto& [term, positions] : terms->positions) {
+    // The positions move into the changes; only token_count is read after.
+    for (auto& [term, positions] : terms->positions) {
       changes_[PostingStore::TermKey(field, term)].Add(
-          PostingEntry{docid, terms->token_count, positions});
+          PostingEntry{docid, terms->token_count, std::move(positions)});
     }
   }
   // Filters: keyword postings (one position, length 1) and the date.

@@ -116,7 +116,7 @@ std::vector<Impact> ImpactFrontier(std::vector<Impact> points) {
   return frontier;
 }
 
-std::string EncodePostingBlock(const std::vector<PostingEntry>& postings) {
+std::string EncodePostingBlock(absl::Span<const PostingEntry> postings) {
   const uint32_t count = static_cast<uint32_t>(postings.size());
   std::vector<uint32_t> docids, tfs, lengths, positions;
   std::vector<Impact> points;

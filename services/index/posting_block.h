@@ -71,7 +71,7 @@ struct DecodedPostings {
 
 // `postings` by ascending docid, 1..kPostingBlockSize of them, each with
 // at least one position.
-std::string EncodePostingBlock(const std::vector<PostingEntry>& postings);
+std::string EncodePostingBlock(absl::Span<const PostingEntry> postings);
 
 // A parsed header over an encoded block; the value must outlive the view.
 class PostingBlockView {

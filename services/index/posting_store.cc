@@ -242,8 +242,7 @@ absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_vi
   }
   size_t sealed = 0;
   while (tail.size() - sealed >= kPostingBlockSize) {
-    std::vector<PostingEntry> block(tail.begin() + sealed,
-                                    tail.begin() + sealed + kPostingBlockSize);
+    const absl::Span<const PostingEntry> block(tail.data() + sealed, kPostingBlockSize);
     batch->Put(postings_, BlockKey(term_key, block.front().docid), EncodePostingBlock(block));
     sealed += kPostingBlockSize;
   }
