@@ -4,16 +4,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/rocksdb_store.h"
 #include "services/common/status_util.h"
 
 namespace loupe {
-namespace {
-
-rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-absl::string_view ToView(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
-
-}  // namespace
-
 ReadableWriteBatch::ReadableWriteBatch(
     const std::vector<rocksdb::ColumnFamilyHandle*>& readable_families) {
   for (rocksdb::ColumnFamilyHandle* family : readable_families) readable_[family->GetID()];
@@ -79,9 +73,9 @@ absl::Status ReadableWriteBatch::ScanPrefix(
     // stored one.
     const int order = !in_base    ? 1
                       : !in_batch ? -1
-                                  : ToView(base->key()).compare(pending->first);
+                                  : ToStringView(base->key()).compare(pending->first);
     if (order < 0) {
-      if (!visit(ToView(base->key()), ToView(base->value()))) return absl::OkStatus();
+      if (!visit(ToStringView(base->key()), ToStringView(base->value()))) return absl::OkStatus();
       base->Next();
       continue;
     }

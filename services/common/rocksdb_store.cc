@@ -144,7 +144,7 @@ absl::StatusOr<std::optional<std::string>> RocksStore::Get(absl::string_view fam
                                                            absl::string_view key) const {
   std::string value;
   rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), Family(family), rocksdb::Slice(key.data(), key.size()),
+      db_->Get(rocksdb::ReadOptions(), Family(family), ToSlice(key),
                &value);
   if (status.IsNotFound()) return std::optional<std::string>();
   if (!status.ok()) return FromRocksDb(status, absl::StrCat("get ", family));
@@ -184,7 +184,7 @@ absl::Status RocksStore::CheckOrRecordShardCount(absl::string_view family, uint3
   }
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  return FromRocksDb(db_->Put(sync, Family(family), rocksdb::Slice(kKey.data(), kKey.size()),
+  return FromRocksDb(db_->Put(sync, Family(family), ToSlice(kKey),
                               wanted),
                      "record shard count");
 }

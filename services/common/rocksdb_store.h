@@ -27,6 +27,13 @@
 
 namespace loupe {
 
+// absl::string_view and rocksdb::Slice view the same bytes; Debian's Abseil
+// has its own string_view, which RocksDB's Slice does not take directly.
+inline rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+inline absl::string_view ToStringView(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
 struct RocksOptions {
   // Shared LRU block cache for all column families, in MiB.
   uint64_t block_cache_mb = 256;

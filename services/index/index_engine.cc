@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/hashing.h"
+#include "services/common/rocksdb_store.h"
 #include "services/common/status_util.h"
 #include "services/common/utf8.h"
 #include "services/index/batch_writer.h"
@@ -33,8 +34,7 @@ absl::Status CheckOrRecordIdentity(RocksStore& store, absl::string_view key,
   rocksdb::WriteOptions sync;
   sync.sync = true;
   return FromRocksDb(store.db()->Put(sync, store.Family(kMetaFamily),
-                                     rocksdb::Slice(key.data(), key.size()),
-                                     rocksdb::Slice(value.data(), value.size())),
+                                     ToSlice(key), ToSlice(value)),
                      absl::StrCat("record ", what));
 }
 
@@ -68,7 +68,7 @@ std::string GetOrEmpty(rocksdb::DB* db, const rocksdb::ReadOptions& read,
                        rocksdb::ColumnFamilyHandle* family, absl::string_view key,
                        rocksdb::Status* status) {
   std::string value;
-  *status = db->Get(read, family, rocksdb::Slice(key.data(), key.size()), &value);
+  *status = db->Get(read, family, ToSlice(key), &value);
   return value;
 }
 

@@ -9,13 +9,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/key_codec.h"
+#include "services/common/rocksdb_store.h"
 #include "services/common/status_util.h"
 #include "services/index/posting_cursor.h"
 
 namespace loupe {
 namespace {
-
-rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 // Removes the posting of `docid` from `postings` (by ascending docid);
 // false when it is not there.
