@@ -230,8 +230,10 @@ class TopKRun {
     contributed_.clear();
   }
 
-  void Contribute(size_t i) {
-    contributions_[i] = clauses_[i].scorer->Score();
+  void Contribute(size_t i) { SetContribution(i, clauses_[i].scorer->Score()); }
+
+  void SetContribution(size_t i, double score) {
+    contributions_[i] = score;
     present_[i] = true;
     contributed_.push_back(i);
   }
@@ -363,136 +365,237 @@ class TopKRun {
   // candidate is dropped once its score so far plus the bounds of what is
   // left to look up cannot enter; a unit whose lead misses the candidate
   // is left out whole. While matches are still counted exactly (entry
-  // -infinity) there is one window and every unit is essential.
+  // -infinity) there is one window and every unit is essential. A window
+  // with few essential leads is merged candidate by candidate
+  // (MergeWindow); one with many is gathered list by list in stretches
+  // (GatherWindow), as Lucene 9's MaxScoreBulkScorer does.
   absl::Status Disjunction() {
-    const std::vector<Unit> units = Units();
-    const size_t n = units.size();
+    units_ = Units();
+    const size_t n = units_.size();
     if (n == 0) return absl::OkStatus();
-    for (const Unit& unit : units) clauses_[unit.lead].scorer->Advance(0);
-    std::vector<double> block(clauses_.size(), 0.0);  // per clause, in the window
-    std::vector<double> unit_bound(n, 0.0);           // per unit, lead and covered
-    std::vector<size_t> order(n);                     // units by ascending bound
+    for (const Unit& unit : units_) clauses_[unit.lead].scorer->Advance(0);
+    block_.assign(clauses_.size(), 0.0);
+    std::vector<double> unit_bound(n, 0.0);  // per unit, lead and covered
+    std::vector<size_t> order(n);            // units by ascending bound
     std::iota(order.begin(), order.end(), size_t{0});
-    std::vector<double> bound_below(n + 1, 0.0);        // bounds of order[0..k)
-    std::vector<uint32_t> docid_by_rank(n, kEndDocid);  // docid of order[k]'s lead
-    std::vector<const Unit*> unit_by_rank(n);           // units[order[k]]
-    std::vector<ClauseScorer*> lead_by_rank(n);         // its lead's scorer
-    std::vector<const Unit*> matched;                   // units whose lead has the candidate
-    double entry = EntryScore();
+    bound_below_.assign(n + 1, 0.0);
+    unit_by_rank_.assign(n, nullptr);
+    lead_by_rank_.assign(n, nullptr);
+    docid_by_rank_.assign(n, kEndDocid);
+    entry_ = EntryScore();
     uint32_t start = 0;
     while (start != kEndDocid) {
       // The window [start, end] and the units' bounds over it.
-      uint32_t end = kEndDocid;
-      const bool pruning = entry > -std::numeric_limits<double>::infinity();
+      window_ = Window{};
+      window_.pruning = entry_ > -std::numeric_limits<double>::infinity();
       for (size_t i = 0; i < clauses_.size(); ++i) {
         if (clauses_[i].occur != v1::OCCUR_SHOULD) continue;
-        if (pruning && !clauses_[i].cover) {
+        if (window_.pruning && !clauses_[i].cover) {
           uint32_t block_end = kEndDocid;
-          block[i] = clauses_[i].scorer->BlockBound(start, &block_end) * boost_;
-          end = std::min(end, block_end);
+          block_[i] = clauses_[i].scorer->BlockBound(start, &block_end) * boost_;
+          window_.end = std::min(window_.end, block_end);
         } else {
-          block[i] = clauses_[i].scorer->max_score() * boost_;
+          block_[i] = clauses_[i].scorer->max_score() * boost_;
         }
       }
       for (size_t u = 0; u < n; ++u) {
-        unit_bound[u] = block[units[u].lead];
-        for (size_t i : units[u].covered) {
-          block[i] = CoveredBound(i, block[i], block[units[u].lead]);
-          unit_bound[u] += block[i];
+        unit_bound[u] = block_[units_[u].lead];
+        for (size_t i : units_[u].covered) {
+          block_[i] = CoveredBound(i, block_[i], block_[units_[u].lead]);
+          unit_bound[u] += block_[i];
         }
       }
       std::sort(order.begin(), order.end(),
                 [&](size_t a, size_t b) { return unit_bound[a] < unit_bound[b]; });
       for (size_t k = 0; k < n; ++k) {
-        bound_below[k + 1] = bound_below[k] + unit_bound[order[k]];
-        unit_by_rank[k] = &units[order[k]];
-        lead_by_rank[k] = clauses_[unit_by_rank[k]->lead].scorer.get();
+        bound_below_[k + 1] = bound_below_[k] + unit_bound[order[k]];
+        unit_by_rank_[k] = &units_[order[k]];
+        lead_by_rank_[k] = clauses_[unit_by_rank_[k]->lead].scorer.get();
       }
-      size_t first_essential = 0;
-      while (first_essential < n && Below(bound_below[first_essential + 1], entry)) {
-        ++first_essential;
-      }
-      if (first_essential == n) {  // nothing in this window can enter
-        count_.lower_bound = true;
-        start = end == kEndDocid ? kEndDocid : end + 1;
+      RaiseFirstEssential();
+      if (window_.first_essential == n) {  // nothing in this window can enter
+        start = window_.end == kEndDocid ? kEndDocid : window_.end + 1;
         continue;
       }
-      if (first_essential > 0) count_.lower_bound = true;
       // Block bounds and lookups leave a list's position undefined: the
-      // window's candidate leads move to its start first. Their docids are
-      // mirrored in rank order, so that finding the next candidate reads
-      // one small array instead of every scorer.
-      for (size_t k = first_essential; k < n; ++k) {
-        lead_by_rank[k]->Advance(start);
-        docid_by_rank[k] = lead_by_rank[k]->docid();
-      }
-
-      while (true) {
-        uint32_t docid = kEndDocid;
-        for (size_t k = first_essential; k < n; ++k) docid = std::min(docid, docid_by_rank[k]);
-        if (docid > end || docid == kEndDocid) break;
-
-        // The candidate's leads score it and move past it.
-        Reset();
-        matched.clear();
-        double partial = 0;
-        double covered_left = 0;  // bounds of the matched units' covered phrases
-        for (size_t k = first_essential; k < n; ++k) {
-          if (docid_by_rank[k] != docid) continue;
-          const Unit& unit = *unit_by_rank[k];
-          Contribute(unit.lead);
-          partial += contributions_[unit.lead] * boost_;
-          lead_by_rank[k]->Next();
-          docid_by_rank[k] = lead_by_rank[k]->docid();
-          matched.push_back(&unit);
-          covered_left += CandidateCoveredBounds(unit, contributions_[unit.lead] * boost_, block);
-        }
-        // Then the non-essential leads from the highest bound down, and the
-        // phrases last: they cost the most (positions) and bound the least.
-        bool dropped = false;
-        for (size_t k = first_essential; k-- > 0;) {
-          if (Below(partial + bound_below[k + 1] + covered_left, entry)) {
-            dropped = true;
-            break;
-          }
-          const Unit& unit = *unit_by_rank[k];
-          if (!lead_by_rank[k]->AdvanceExact(docid)) continue;
-          Contribute(unit.lead);
-          partial += contributions_[unit.lead] * boost_;
-          matched.push_back(&unit);
-          covered_left += CandidateCoveredBounds(unit, contributions_[unit.lead] * boost_, block);
-        }
-        if (!dropped) {
-          dropped = !LookUpCovered(matched, docid, covered_left, entry, &partial);
-        }
-        if (dropped) {
-          count_.lower_bound = true;
-          continue;
-        }
-        if (Excluded(clauses_, docid)) continue;
-        ++count_.total_hits;
-        LOUPE_RETURN_IF_ERROR(
-            collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
-        const double previous = entry;
-        entry = EntryScore();
-        if (entry != previous) {
-          // A higher entry score: the window's partition changes (or, when
-          // pruning starts, windows begin).
-          if (!pruning) {
-            end = docid;
-            break;
-          }
-          while (first_essential < n && Below(bound_below[first_essential + 1], entry)) {
-            ++first_essential;
-            count_.lower_bound = true;
-          }
-          if (first_essential == n) break;
-        }
-      }
-      start = end == kEndDocid ? kEndDocid : end + 1;
+      // window's candidate leads move to its start first.
+      for (size_t k = window_.first_essential; k < n; ++k) lead_by_rank_[k]->Advance(start);
+      absl::Status walked = n - window_.first_essential < kGatherFromLeads ? MergeWindow()
+                                                                           : GatherWindow();
+      if (!walked.ok()) return walked;
+      start = window_.end == kEndDocid ? kEndDocid : window_.end + 1;
     }
     return absl::OkStatus();
   }
+
+  // Moves the window's first essential rank up past the units whose bounds
+  // add up to less than the entry score.
+  void RaiseFirstEssential() {
+    const size_t n = units_.size();
+    while (window_.first_essential < n &&
+           Below(bound_below_[window_.first_essential + 1], entry_)) {
+      ++window_.first_essential;
+      count_.lower_bound = true;
+    }
+    if (window_.first_essential == n) window_.done = true;
+  }
+
+  // The window's candidates one at a time: the smallest docid among the
+  // essential leads, which score it and move past it. Cheapest with few
+  // essential leads, and the partition narrows at once when the entry
+  // score rises.
+  absl::Status MergeWindow() {
+    const size_t n = units_.size();
+    for (size_t k = window_.first_essential; k < n; ++k) {
+      docid_by_rank_[k] = lead_by_rank_[k]->docid();
+    }
+    while (!window_.done) {
+      uint32_t docid = kEndDocid;
+      for (size_t k = window_.first_essential; k < n; ++k) {
+        docid = std::min(docid, docid_by_rank_[k]);
+      }
+      if (docid > window_.end || docid == kEndDocid) break;
+      const size_t first = window_.first_essential;
+      BeginCandidate();
+      for (size_t k = first; k < n; ++k) {
+        if (docid_by_rank_[k] != docid) continue;
+        AddLead(*unit_by_rank_[k], lead_by_rank_[k]->Score());
+        lead_by_rank_[k]->Next();
+        docid_by_rank_[k] = lead_by_rank_[k]->docid();
+      }
+      LOUPE_RETURN_IF_ERROR(FinishCandidate(docid, first, /*stretch_end=*/docid));
+    }
+    return absl::OkStatus();
+  }
+
+  // The window in stretches of at most kStretch docids, each from the
+  // first docid an essential lead has: the essential leads score their
+  // documents in the stretch list by list (Gather), then the candidates are
+  // taken in docid order. With many essential leads this costs less than
+  // finding each candidate among them; the partition only narrows from one
+  // stretch to the next.
+  absl::Status GatherWindow() {
+    const size_t n = units_.size();
+    while (!window_.done) {
+      uint32_t low = kEndDocid;
+      for (size_t k = window_.first_essential; k < n; ++k) {
+        low = std::min(low, lead_by_rank_[k]->docid());
+      }
+      if (low > window_.end || low == kEndDocid) break;
+      const auto high = static_cast<uint32_t>(std::min<uint64_t>(
+          {window_.end, uint64_t{low} + kStretch - 1, uint64_t{kEndDocid} - 1}));
+      const size_t first = window_.first_essential;  // the stretch's partition
+      const size_t ranks = n - first;
+      const size_t words = (ranks + 63) / 64;
+      Gather(first, low, high);
+      for (size_t word = 0; word <= (high - low) / 64; ++word) {
+        while (gathered_slots_[word] != 0) {
+          const size_t slot = word * 64 + static_cast<size_t>(__builtin_ctzll(gathered_slots_[word]));
+          gathered_slots_[word] &= gathered_slots_[word] - 1;
+          BeginCandidate();
+          for (size_t group = 0; group < words; ++group) {
+            uint64_t rank_bits = gathered_ranks_[slot * words + group];
+            gathered_ranks_[slot * words + group] = 0;
+            for (; rank_bits != 0; rank_bits &= rank_bits - 1) {
+              const size_t r = group * 64 + static_cast<size_t>(__builtin_ctzll(rank_bits));
+              AddLead(*unit_by_rank_[first + r], gathered_scores_[slot * ranks + r]);
+            }
+          }
+          // The rest of the stretch is checked even when the window ends
+          // early: the bits must be cleared, and its leads are past it.
+          LOUPE_RETURN_IF_ERROR(FinishCandidate(low + static_cast<uint32_t>(slot), first, high));
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Walks the leads ranked [first, n) over the docids [low, high], leaving
+  // each past `high`. Marks each docid one of them has in gathered_slots_,
+  // which ranks have it in gathered_ranks_ (a bit each, 64 per word) and
+  // their scores in gathered_scores_, per slot (docid - low).
+  void Gather(size_t first, uint32_t low, uint32_t high) {
+    const size_t ranks = units_.size() - first;
+    const size_t words = (ranks + 63) / 64;
+    if (gathered_ranks_.size() < words * kStretch) gathered_ranks_.resize(words * kStretch, 0);
+    if (gathered_scores_size_ < ranks * kStretch) {
+      gathered_scores_size_ = ranks * kStretch;
+      gathered_scores_.reset(new double[gathered_scores_size_]);  // written before read
+    }
+    for (size_t r = 0; r < ranks; ++r) {
+      ClauseScorer& lead = *lead_by_rank_[first + r];
+      const uint64_t rank_bit = uint64_t{1} << (r % 64);
+      for (uint32_t docid = lead.docid(); docid <= high; lead.Next(), docid = lead.docid()) {
+        const size_t slot = docid - low;
+        gathered_slots_[slot / 64] |= uint64_t{1} << (slot % 64);
+        gathered_ranks_[slot * words + r / 64] |= rank_bit;
+        gathered_scores_[slot * ranks + r] = lead.Score();
+      }
+    }
+  }
+
+  // A new candidate, before its essential leads are added (AddLead).
+  void BeginCandidate() {
+    Reset();
+    matched_.clear();
+    partial_ = 0;
+    covered_left_ = 0;
+  }
+
+  // `unit`'s lead has the candidate and scored `score` there.
+  void AddLead(const Unit& unit, double score) {
+    SetContribution(unit.lead, score);
+    partial_ += score * boost_;
+    matched_.push_back(&unit);
+    covered_left_ += CandidateCoveredBounds(unit, score * boost_, block_);
+  }
+
+  // Completes the candidate `docid`, whose essential leads (ranks from
+  // `first`) were added: looks up the non-essential leads from the highest
+  // bound down, then the phrases (they cost the most and bound the least),
+  // dropping it as soon as it cannot enter, and offers it. A higher entry
+  // score narrows the window's partition; when it is the first (pruning
+  // starts), the window ends at `stretch_end` so that windows begin.
+  absl::Status FinishCandidate(uint32_t docid, size_t first, uint32_t stretch_end) {
+    for (size_t k = first; k-- > 0;) {
+      if (Below(partial_ + bound_below_[k + 1] + covered_left_, entry_)) {
+        count_.lower_bound = true;
+        return absl::OkStatus();
+      }
+      const Unit& unit = *unit_by_rank_[k];
+      if (!lead_by_rank_[k]->AdvanceExact(docid)) continue;
+      AddLead(unit, lead_by_rank_[k]->Score());
+    }
+    if (!LookUpCovered(matched_, docid, covered_left_, entry_, &partial_)) {
+      count_.lower_bound = true;
+      return absl::OkStatus();
+    }
+    if (Excluded(clauses_, docid)) return absl::OkStatus();
+    ++count_.total_hits;
+    LOUPE_RETURN_IF_ERROR(collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
+    const double previous = entry_;
+    entry_ = EntryScore();
+    if (entry_ == previous) return absl::OkStatus();
+    if (!window_.pruning) {
+      window_.end = stretch_end;
+      window_.done = true;
+    }
+    RaiseFirstEssential();
+    return absl::OkStatus();
+  }
+
+  // Windows with at least this many essential leads are gathered.
+  static constexpr size_t kGatherFromLeads = 8;
+  // Docids per stretch of a gathered window.
+  static constexpr size_t kStretch = 512;
+
+  // Disjunction's current window.
+  struct Window {
+    uint32_t end = kEndDocid;
+    bool pruning = false;        // the entry score was finite at its start
+    size_t first_essential = 0;  // lower ranks are non-essential
+    bool done = false;           // it ends before `end` is reached
+  };
 
   std::vector<OpenClause> clauses_;
   double boost_;
@@ -502,6 +605,27 @@ class TopKRun {
   std::vector<char> present_;
   std::vector<size_t> contributed_;  // clauses with present_ set
   std::vector<double> candidate_bound_;  // per covered phrase, at the candidate
+  // Disjunction's units, per clause bounds in the window, and per rank (by
+  // ascending unit bound): the bounds of ranks [0, k), the unit, its lead's
+  // scorer, and that lead's docid (MergeWindow).
+  std::vector<Unit> units_;
+  std::vector<double> block_;
+  std::vector<double> bound_below_;
+  std::vector<const Unit*> unit_by_rank_;
+  std::vector<ClauseScorer*> lead_by_rank_;
+  std::vector<uint32_t> docid_by_rank_;
+  double entry_ = 0;  // the lowest score a new hit needs
+  Window window_;
+  // The candidate: the units whose leads have it, its score so far, and
+  // the bounds of those units' covered phrases not yet looked up.
+  std::vector<const Unit*> matched_;
+  double partial_ = 0;
+  double covered_left_ = 0;
+  // Gather's output; the slot and rank bits are cleared as they are read.
+  uint64_t gathered_slots_[kStretch / 64] = {};
+  std::vector<uint64_t> gathered_ranks_;
+  std::unique_ptr<double[]> gathered_scores_;
+  size_t gathered_scores_size_ = 0;
   PrunedCount count_;
 };
 

@@ -94,21 +94,67 @@ class TopKSearchTest : public ::testing::Test {
     return request;
   }
 
+  // Searches `root` exhaustively, then pruned at three thresholds, and
+  // expects the same hits with bit-identical scores; counts the pruned runs.
+  void ExpectPrunedEqualsExhaustive(const v1::QueryNode& root, uint32_t limit,
+                                    const std::string& what, int* pruned_runs) {
+    // Exhaustive: a facet request makes the shard evaluate set at a time.
+    v1::ShardSearchRequest exhaustive = RequestFor(root, limit);
+    exhaustive.add_facets()->set_kind(v1::FACET_KIND_SOURCE);
+    absl::StatusOr<v1::ShardSearchResponse> expected = engine_->Search(exhaustive);
+    ASSERT_TRUE(expected.ok()) << expected.status();
+    for (uint32_t threshold : {1u, 100u, 1000000u}) {
+      v1::ShardSearchRequest request = RequestFor(root, limit);
+      request.set_total_hits_threshold(threshold);
+      absl::StatusOr<v1::ShardSearchResponse> actual = engine_->Search(request);
+      ASSERT_TRUE(actual.ok()) << actual.status();
+      const std::string context = absl::StrCat(what, " ", root.ShortDebugString(), " limit ",
+                                               limit, " threshold ", threshold);
+      ASSERT_EQ(actual->hits_size(), expected->hits_size()) << context;
+      for (int i = 0; i < actual->hits_size(); ++i) {
+        EXPECT_EQ(actual->hits(i).id(), expected->hits(i).id()) << context << " rank " << i;
+        EXPECT_EQ(actual->hits(i).score(), expected->hits(i).score()) << context << " rank " << i;
+      }
+      if (actual->total_hits_is_lower_bound()) {
+        EXPECT_LE(actual->total_hits(), expected->total_hits()) << context;
+        ++*pruned_runs;
+      } else {
+        EXPECT_EQ(actual->total_hits(), expected->total_hits()) << context;
+      }
+      if (threshold == 1000000u) {
+        EXPECT_FALSE(actual->total_hits_is_lower_bound()) << context;
+      }
+    }
+  }
+
   TempDir dir_;
   std::unique_ptr<IndexEngine> engine_;
 };
 
-v1::QueryNode RandomQuery(std::mt19937& random) {
+// The shape of RandomQuery's plans: how many clauses, and whether MUST
+// clauses may come (without them, the plan is a disjunction).
+struct QueryShape {
+  int min_clauses = 1;
+  int max_clauses = 6;
+  bool disjunction = false;
+};
+
+v1::QueryNode RandomQuery(std::mt19937& random, const QueryShape& shape = {}) {
   v1::QueryNode root;
   v1::BooleanQuery* boolean = root.mutable_boolean();
   const float boolean_boosts[] = {0, 1, 0.7f, 3};
   boolean->set_boost(boolean_boosts[random() % 4]);
-  const int clauses = 1 + static_cast<int>(random() % 6);
+  const int clauses = shape.min_clauses + static_cast<int>(random() % (shape.max_clauses -
+                                                                         shape.min_clauses + 1));
   for (int c = 0; c < clauses; ++c) {
     v1::BooleanClause* clause = boolean->add_clauses();
     const int occur = static_cast<int>(random() % 10);
-    clause->set_occur(occur < 7 ? v1::OCCUR_SHOULD : occur < 9 ? v1::OCCUR_MUST
-                                                               : v1::OCCUR_MUST_NOT);
+    if (shape.disjunction) {
+      clause->set_occur(occur < 9 ? v1::OCCUR_SHOULD : v1::OCCUR_MUST_NOT);
+    } else {
+      clause->set_occur(occur < 7 ? v1::OCCUR_SHOULD : occur < 9 ? v1::OCCUR_MUST
+                                                                 : v1::OCCUR_MUST_NOT);
+    }
     if (random() % 5 == 0) {
       // A phrase of 1 to 3 frequent words (short lists of candidates with
       // real position checks), sometimes with a gap or an alternative.
@@ -202,42 +248,30 @@ TEST(PhraseWithinTermTest, OneWordWithOnlyTheTermsFormsInTheTermsFields) {
 
 TEST_F(TopKSearchTest, PrunedHitsAndScoresEqualExhaustiveOnes) {
   std::mt19937 random(7);
-  int pruned_queries = 0;
+  int pruned_runs = 0;
   for (int q = 0; q < 300; ++q) {
     const v1::QueryNode root = RandomQuery(random);
     const uint32_t limits[] = {1, 3, 10, 50};
-    const uint32_t limit = limits[random() % 4];
-    // Exhaustive: a facet request makes the shard evaluate set at a time.
-    v1::ShardSearchRequest exhaustive = RequestFor(root, limit);
-    exhaustive.add_facets()->set_kind(v1::FACET_KIND_SOURCE);
-    absl::StatusOr<v1::ShardSearchResponse> expected = engine_->Search(exhaustive);
-    ASSERT_TRUE(expected.ok()) << expected.status();
-    for (uint32_t threshold : {1u, 100u, 1000000u}) {
-      v1::ShardSearchRequest request = RequestFor(root, limit);
-      request.set_total_hits_threshold(threshold);
-      absl::StatusOr<v1::ShardSearchResponse> actual = engine_->Search(request);
-      ASSERT_TRUE(actual.ok()) << actual.status();
-      const std::string context =
-          absl::StrCat("query ", q, " ", root.ShortDebugString(), " limit ", limit,
-                       " threshold ", threshold);
-      ASSERT_EQ(actual->hits_size(), expected->hits_size()) << context;
-      for (int i = 0; i < actual->hits_size(); ++i) {
-        EXPECT_EQ(actual->hits(i).id(), expected->hits(i).id()) << context << " rank " << i;
-        EXPECT_EQ(actual->hits(i).score(), expected->hits(i).score()) << context << " rank " << i;
-      }
-      if (actual->total_hits_is_lower_bound()) {
-        EXPECT_LE(actual->total_hits(), expected->total_hits()) << context;
-        ++pruned_queries;
-      } else {
-        EXPECT_EQ(actual->total_hits(), expected->total_hits()) << context;
-      }
-      if (threshold == 1000000u) {
-        EXPECT_FALSE(actual->total_hits_is_lower_bound()) << context;
-      }
-    }
+    ExpectPrunedEqualsExhaustive(root, limits[random() % 4], absl::StrCat("query ", q),
+                                 &pruned_runs);
   }
   // The test is only worth something if pruning really happened.
-  EXPECT_GT(pruned_queries, 100);
+  EXPECT_GT(pruned_runs, 100);
+}
+
+// Long disjunctions: windows with many essential leads are gathered
+// stretch by stretch instead of merged candidate by candidate.
+TEST_F(TopKSearchTest, LongDisjunctionsEqualExhaustiveOnes) {
+  std::mt19937 random(11);
+  int pruned_runs = 0;
+  for (int q = 0; q < 60; ++q) {
+    const v1::QueryNode root =
+        RandomQuery(random, {.min_clauses = 8, .max_clauses = 30, .disjunction = true});
+    const uint32_t limits[] = {1, 10, 50};
+    ExpectPrunedEqualsExhaustive(root, limits[random() % 3], absl::StrCat("query ", q),
+                                 &pruned_runs);
+  }
+  EXPECT_GT(pruned_runs, 40);
 }
 
 // A one-shard collection: the shard's own statistics, read with the term
