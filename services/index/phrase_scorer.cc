@@ -101,12 +101,19 @@ uint32_t PhraseScorer::Frequency(FieldMatch* field, uint32_t docid) {
       positions_[w] = merged_[w];
     }
   }
+  // The starts ascend, so each word's search goes on from where the last
+  // one stopped: one pass over each word's positions.
+  next_position_.assign(n, 0);
   uint32_t frequency = 0;
   for (uint32_t start : positions_[0]) {
     bool match = true;
     for (size_t w = 1; w < n && match; ++w) {
-      match = std::binary_search(positions_[w].begin(), positions_[w].end(),
-                                 start + offsets_[w]);
+      const absl::Span<const uint32_t> positions = positions_[w];
+      const uint32_t wanted = start + offsets_[w];
+      size_t& next = next_position_[w];
+      while (next < positions.size() && positions[next] < wanted) ++next;
+      if (next == positions.size()) return frequency;  // no later start matches either
+      match = positions[next] == wanted;
     }
     if (match) ++frequency;
   }

@@ -103,11 +103,12 @@ class PhraseScorer : public ClauseScorer {
   bool started_ = false;
   double max_score_ = 0;
   absl::Status status_;
-  // Per word's positions at the candidate (scratch).
   // Per word of the field being matched: its positions at the document,
   // either a cursor's own (one form there) or merged into merged_[w].
   std::vector<absl::Span<const uint32_t>> positions_;
   std::vector<std::vector<uint32_t>> merged_;
+  // Per word, the first of its positions not yet passed by Frequency.
+  std::vector<size_t> next_position_;
   // BlockBound's last answer and the blocks it was computed on.
   BlockTracker blocks_;
   double block_bound_ = 0;
