@@ -14,6 +14,9 @@
 namespace loupe {
 namespace {
 
+// Stream VByte stores each integer's bytes least significant first.
+constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
 #ifdef LOUPE_SVB_X86
 
 // Per control byte: the PSHUFB mask that spreads its four integers' bytes
@@ -150,11 +153,19 @@ bool SvbForwardReader::SkipTo(uint32_t index) {
 
 bool SvbForwardReader::Read(uint32_t count, uint32_t* out) {
   if (count > total_ - index_) return false;
+  static constexpr uint32_t kLengthMasks[5] = {0, 0xff, 0xffff, 0xffffff, 0xffffffff};
   for (uint32_t i = 0; i < count; ++i) {
     const uint32_t length = Length(index_);
     if (offset_ + length > size_) return false;
     uint32_t value = 0;
-    for (uint32_t b = 0; b < length; ++b) value |= uint32_t{in_[offset_ + b]} << (8 * b);
+    if (kLittleEndian && offset_ + 4 <= size_) {
+      // One load instead of a byte at a time: the bytes past the integer
+      // are masked off.
+      std::memcpy(&value, in_ + offset_, 4);
+      value &= kLengthMasks[length];
+    } else {
+      for (uint32_t b = 0; b < length; ++b) value |= uint32_t{in_[offset_ + b]} << (8 * b);
+    }
     out[i] = value;
     offset_ += length;
     ++index_;
