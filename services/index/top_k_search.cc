@@ -553,9 +553,12 @@ class TopKRun {
   // Completes the candidate `docid`, whose essential leads (ranks from
   // `first`) were added: looks up the non-essential leads from the highest
   // bound down, then the phrases (they cost the most and bound the least),
-  // dropping it as soon as it cannot enter, and offers it. A higher entry
-  // score narrows the window's partition; when it is the first (pruning
-  // starts), the window ends at `stretch_end` so that windows begin.
+  // dropping it as soon as it cannot enter, and offers it. While hits are
+  // counted exactly, every lead is essential and a candidate that cannot
+  // enter the collector is still counted, only its phrases are not looked
+  // up (a covered phrase never makes a match). A higher entry score narrows
+  // the window's partition; when it is the first (pruning starts), the
+  // window ends at `stretch_end` so that windows begin.
   absl::Status FinishCandidate(uint32_t docid, size_t first, uint32_t stretch_end) {
     for (size_t k = first; k-- > 0;) {
       if (Below(partial_ + bound_below_[k + 1] + covered_left_, entry_)) {
@@ -566,13 +569,19 @@ class TopKRun {
       if (!lead_by_rank_[k]->AdvanceExact(docid)) continue;
       AddLead(unit, lead_by_rank_[k]->Score());
     }
-    if (!LookUpCovered(matched_, docid, covered_left_, entry_, &partial_)) {
+    const bool counting = entry_ == -std::numeric_limits<double>::infinity();
+    const double needed = counting ? collector_->EntryScore() : entry_;
+    const bool can_enter = LookUpCovered(matched_, docid, covered_left_, needed, &partial_);
+    if (!can_enter && !counting) {
       count_.lower_bound = true;
       return absl::OkStatus();
     }
     if (Excluded(clauses_, docid)) return absl::OkStatus();
     ++count_.total_hits;
-    LOUPE_RETURN_IF_ERROR(collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
+    if (can_enter) {
+      LOUPE_RETURN_IF_ERROR(
+          collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
+    }
     const double previous = entry_;
     entry_ = EntryScore();
     if (entry_ == previous) return absl::OkStatus();
