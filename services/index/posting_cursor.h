@@ -72,8 +72,8 @@ class PostingCursor {
   uint32_t ShallowAdvance(uint32_t target);
   // The current posting's tf and field length (decoded with the block's
   // first call; a corrupt block gives 0 and status()).
-  uint32_t tf() { return DecodeFrequencies() ? decoded_.tfs[index_] : 0; }
-  uint32_t field_length() { return DecodeFrequencies() ? decoded_.lengths[index_] : 0; }
+  uint32_t tf() { return FrequenciesReady() ? decoded_.tfs[index_] : 0; }
+  uint32_t field_length() { return FrequenciesReady() ? decoded_.lengths[index_] : 0; }
   // Positions of the current posting (decodes the block's positions once).
   absl::Status Positions(std::vector<uint32_t>* out);
   // The same, without a copy: valid until the cursor moves. Decodes only
@@ -102,6 +102,9 @@ class PostingCursor {
   // Decode the current block's docids, or its tfs and lengths, once.
   bool DecodeDocids();
   bool DecodeFrequencies();
+  // DecodeFrequencies with the usual case (already decoded) inline: tf()
+  // and field_length() are read for every scored posting.
+  bool FrequenciesReady() { return decoded_frequencies_ || DecodeFrequencies(); }
 
   TermRecord record_;
   // The sealed blocks' iterator, made on the first NextBlock (an
