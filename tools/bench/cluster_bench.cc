@@ -19,6 +19,7 @@
 #include "loupe/v1/query.grpc.pb.h"
 #include "services/common/log.h"
 #include "services/common/status_util.h"
+#include "tools/bench/query_throughput.h"
 #include "tools/cli/connection.h"
 #include "tools/cli/parallel_sender.h"
 #include "tools/eval/query_text.h"
@@ -208,6 +209,19 @@ absl::StatusOr<BenchResult> RunClusterBench(const BenchCorpus& corpus,
           TimeQueries(corpus.queries, search, mode, options.timing, corpus.qrels);
       if (!figures.ok()) return figures.status();
       (mode == QueryMode::kOr ? result.or_mode : result.and_mode) = *std::move(figures);
+      if (options.query_clients > 0) {
+        absl::StatusOr<ThroughputFigures> load =
+            TimeThroughput(corpus.queries, search, mode, options.query_clients,
+                           AutoPasses(corpus.queries.size(), 500), options.timing.top_k);
+        if (!load.ok()) return load.status();
+        const std::string prefix = absl::StrCat(QueryModeName(mode), "_clients_");
+        result.extra.emplace_back(prefix + "qps", load->qps);
+        result.extra.emplace_back(prefix + "p50_ms", load->p50_ms);
+        result.extra.emplace_back(prefix + "p99_ms", load->p99_ms);
+      }
+    }
+    if (options.query_clients > 0) {
+      result.extra.emplace_back("query_clients", static_cast<double>(options.query_clients));
     }
   }
 

@@ -12,7 +12,9 @@
 // "unchanged_docs" > 0 and its ingest figures are not a measurement — use an
 // empty cluster. Index size and RSS are other processes' and are left null.
 // Queries: QueryService.Search with the bag of words (AND: every word
-// prefixed with '+'), `limit` = top-k; one call at a time.
+// prefixed with '+'), `limit` = top-k; one call at a time, then, with
+// `query_clients`, from that many clients at once (the throughput of the
+// cluster: <mode>_clients_qps, _p50_ms, _p99_ms).
 // Ack-to-searchable: `visibility_samples` times, one new document with a
 // unique made-up word is ingested, then Search is polled for that word until
 // the document is found; the p50/p95 of ack -> found are reported.
@@ -38,6 +40,9 @@ struct ClusterBenchOptions {
   int batch_documents = 500;
   int parallel = 4;
   int visibility_samples = 20;
+  // When > 0, the queries are also run from this many concurrent clients
+  // (query_throughput.h) after the one-at-a-time timing.
+  int query_clients = 0;
   int64_t timeout_ms = 30000;
 };
 

@@ -45,6 +45,9 @@ ABSL_FLAG(bool, cold, false,
           "block cache (or_cold_* keys)");
 ABSL_FLAG(int32_t, visibility_samples, 20,
           "--cluster: ack-to-searchable samples (0 = skip that measurement)");
+ABSL_FLAG(int32_t, query_clients, 0,
+          "--cluster: after the one-at-a-time timing, run the queries again from N concurrent "
+          "clients (throughput: or_clients_* / and_clients_* keys); 0 = not");
 
 namespace {
 
@@ -71,7 +74,8 @@ int main(int argc, char** argv) {
     return Fail(2, "give exactly one of --engine CORPUS_DIR and --cluster CORPUS_DIR");
   }
   if (absl::GetFlag(FLAGS_docs) < 0 || absl::GetFlag(FLAGS_rounds) < 0 ||
-      absl::GetFlag(FLAGS_warmup) < 0 || absl::GetFlag(FLAGS_visibility_samples) < 0) {
+      absl::GetFlag(FLAGS_warmup) < 0 || absl::GetFlag(FLAGS_visibility_samples) < 0 ||
+      absl::GetFlag(FLAGS_query_clients) < 0) {
     return Fail(2, "--docs, --rounds, --warmup and --visibility_samples must be >= 0");
   }
   if (absl::GetFlag(FLAGS_parallel) < 1 || absl::GetFlag(FLAGS_batch_size) < 1 ||
@@ -126,6 +130,7 @@ int main(int argc, char** argv) {
     options.batch_documents = absl::GetFlag(FLAGS_batch_size);
     if (absl::GetFlag(FLAGS_timeout_ms) > 0) options.timeout_ms = absl::GetFlag(FLAGS_timeout_ms);
     options.visibility_samples = absl::GetFlag(FLAGS_visibility_samples);
+    options.query_clients = absl::GetFlag(FLAGS_query_clients);
     result = loupe::bench::RunClusterBench(*corpus, options);
   }
   if (!result.ok()) return Fail(1, result.status().ToString());
