@@ -34,6 +34,14 @@ enum class TextShape { kMultiLine, kSingleLine };
 // Normalises one text field as described above.
 absl::StatusOr<std::string> NormalizeText(absl::string_view text, TextShape shape);
 
+// The text a normalised document is identified and compared by (derived
+// id, exact and near duplicates): its body, or its title when it has no
+// body (a headline alone).
+inline absl::string_view ContentText(const loupe::v1::Document& normalized) {
+  return normalized.body().empty() ? absl::string_view(normalized.title())
+                                   : absl::string_view(normalized.body());
+}
+
 // True when content_type names HTML ("text/html", any case, parameters such
 // as "; charset=utf-8" allowed).
 bool IsHtmlContentType(absl::string_view content_type);

@@ -67,12 +67,15 @@ void ValidateDocument(const loupe::v1::Document& document, const DocumentLimits&
                       absl::string_view prefix, FieldViolations* violations) {
   if (!document.id().empty()) ValidateId(document.id(), limits, Path(prefix, "id"), violations);
 
+  // A document needs text to be found by: a body, or at least a title (a
+  // headline alone). Blank text is caught here too (not only after
+  // normalisation) so that it is reported with the batch's other violations.
+  const bool has_title = !absl::StripAsciiWhitespace(document.title()).empty();
   if (document.body().empty()) {
-    violations->Add(Path(prefix, "body"), "is required");
-  } else if (absl::StripAsciiWhitespace(document.body()).empty()) {
-    // Caught here too (not only after normalisation) so that it is reported
-    // together with the batch's other violations.
-    violations->Add(Path(prefix, "body"), "has no visible text (only whitespace)");
+    if (!has_title) violations->Add(Path(prefix, "body"), "is required when there is no title");
+  } else if (absl::StripAsciiWhitespace(document.body()).empty() && !has_title) {
+    violations->Add(Path(prefix, "body"),
+                    "has no visible text (only whitespace) and there is no title");
   } else {
     CheckText(document.body(), limits.max_body_bytes, "--max_body_bytes", Path(prefix, "body"),
               violations);
@@ -168,12 +171,12 @@ void ValidateDeleteIds(const google::protobuf::RepeatedPtrField<std::string>& id
   }
 }
 
-void ValidateNormalizedBody(const loupe::v1::Document& normalized, absl::string_view prefix,
+void ValidateNormalizedText(const loupe::v1::Document& normalized, absl::string_view prefix,
                             FieldViolations* violations) {
-  if (normalized.body().empty()) {
+  if (normalized.body().empty() && normalized.title().empty()) {
     violations->Add(Path(prefix, "body"),
                     "has no visible text after normalisation (only whitespace, control "
-                    "characters or markup)");
+                    "characters or markup), and neither has the title");
   }
 }
 

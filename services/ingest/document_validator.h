@@ -3,11 +3,11 @@
 // ("documents[2].body") and says why with the numbers involved, and all of
 // them are collected, so a client fixes a batch in one round trip:
 //
-//   documents[0].body: is required
+//   documents[0].body: is required when there is no title
 //   documents[1].body: is 2000000 bytes; the limit is 1048576 (--max_body_bytes)
 //   documents[3].title: is not valid UTF-8 (first bad byte at offset 17)
 //
-// Raw documents are checked before normalisation; ValidateNormalizedBody
+// Raw documents are checked before normalisation; ValidateNormalizedText
 // checks what only normalisation reveals (a body of markup or blanks).
 //
 //   FieldViolations violations;
@@ -55,8 +55,9 @@ void ValidateId(absl::string_view id, const DocumentLimits& limits, std::string 
 void ValidateDeleteIds(const google::protobuf::RepeatedPtrField<std::string>& ids,
                        const DocumentLimits& limits, FieldViolations* violations);
 
-// After normalisation the body must keep a visible character.
-void ValidateNormalizedBody(const loupe::v1::Document& normalized, absl::string_view field_prefix,
+// After normalisation the body, or else the title, must keep a visible
+// character: a document with a title and no body is a headline alone.
+void ValidateNormalizedText(const loupe::v1::Document& normalized, absl::string_view field_prefix,
                             FieldViolations* violations);
 
 }  // namespace loupe

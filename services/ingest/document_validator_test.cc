@@ -60,7 +60,7 @@ TEST(DocumentValidatorTest, NamesEveryBadField) {
   const auto fields = ViolatedFields(status);
   EXPECT_THAT(fields, UnorderedElementsAre(
                           Pair("documents[1].id", HasSubstr("whitespace")),
-                          Pair("documents[1].body", "is required"),
+                          Pair("documents[1].body", "is required when there is no title"),
                           Pair("documents[2].body",
                                "is 2000000 bytes; the limit is 1048576 (--max_body_bytes)"),
                           Pair("documents[3].title",
@@ -97,12 +97,34 @@ TEST(DocumentValidatorTest, IdsAndDeleteRequests) {
                                    Pair("ids[3]", HasSubstr("invisible"))));
 }
 
-TEST(DocumentValidatorTest, BodyOfOnlyMarkupIsRejectedAfterNormalisation) {
+TEST(DocumentValidatorTest, AHeadlineAloneIsADocument) {
+  google::protobuf::RepeatedPtrField<loupe::v1::Document> documents;
+  loupe::v1::Document& headline = *documents.Add();  // [0]: a title, no body
+  headline.set_title("Storm hits the coast");
+  loupe::v1::Document& blank_body = *documents.Add();  // [1]: a title, a blank body
+  blank_body.set_title("Markets fall");
+  blank_body.set_body(" \n\t ");
+  EXPECT_TRUE(Validate(documents).ok()) << Validate(documents);
+
+  loupe::v1::Document& blank_title = *documents.Add();  // [2]: blanks only
+  blank_title.set_title("   ");
+  blank_title.set_body(" \n ");
+  EXPECT_THAT(ViolatedFields(Validate(documents)),
+              UnorderedElementsAre(Pair("documents[2].body", "has no visible text (only "
+                                                             "whitespace) and there is no title")));
+}
+
+TEST(DocumentValidatorTest, TextOfOnlyMarkupIsRejectedAfterNormalisation) {
   FieldViolations violations;
   loupe::v1::Document normalized;
-  ValidateNormalizedBody(normalized, "documents[0]", &violations);
+  ValidateNormalizedText(normalized, "documents[0]", &violations);
   EXPECT_THAT(ViolatedFields(violations.ToStatus("")),
               UnorderedElementsAre(Pair("documents[0].body", HasSubstr("no visible text"))));
+  // A title left after normalisation is enough.
+  FieldViolations none;
+  normalized.set_title("Headline");
+  ValidateNormalizedText(normalized, "documents[0]", &none);
+  EXPECT_TRUE(none.empty());
 }
 
 }  // namespace

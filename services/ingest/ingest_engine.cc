@@ -184,16 +184,16 @@ absl::StatusOr<std::vector<IngestEngine::PreparedDocument>> IngestEngine::Prepar
       violations.Add(prefix, std::string(normalized.status().message()));
       continue;
     }
-    ValidateNormalizedBody(*normalized, prefix, &violations);
+    ValidateNormalizedText(*normalized, prefix, &violations);
     PreparedDocument& doc = prepared[i];
     doc.document = *std::move(normalized);
     Document& d = doc.document;
     if (d.id().empty()) {
-      d.set_id(d.url().empty() ? "c-" + Hex64(Fingerprint64(d.body()))
+      d.set_id(d.url().empty() ? "c-" + Hex64(Fingerprint64(ContentText(d)))
                                : "u-" + Hex64(Fingerprint64(d.url())));
     }
     if (d.lang().empty()) d.set_lang(DetectLanguage(d.title(), d.body()));
-    doc.signature = ComputeSignature(*analyzer_, d.body(), d.lang());
+    doc.signature = ComputeSignature(*analyzer_, ContentText(d), d.lang());
     doc.shard = ShardForId(d.id(), options_.shard_count);
   }
   if (!violations.empty()) return violations.ToStatus("invalid documents");

@@ -147,6 +147,47 @@ TEST_F(IngestEngineTest, DerivedIdsAndGivenLanguage) {
   EXPECT_EQ(response.results(1).lang(), "fr");
 }
 
+// A title without a body is a document: its title is what derives its id
+// and what duplicates are found by, so two different headlines are two
+// documents, and the same headline twice is one story.
+TEST_F(IngestEngineTest, AHeadlineAloneIsADocument) {
+  Document storm;
+  storm.set_title("Storm hits the coast");
+  Document markets;
+  markets.set_title("Markets fall after the central bank's decision");
+  markets.set_body(" \n ");
+  auto derived = MustIngest({storm, markets});
+  ASSERT_EQ(derived.results_size(), 2);
+  EXPECT_EQ(derived.results(0).id(), "c-" + Hex64(Fingerprint64("Storm hits the coast")));
+  EXPECT_EQ(derived.results(1).id(),
+            "c-" + Hex64(Fingerprint64("Markets fall after the central bank's decision")));
+  for (const auto& result : derived.results()) {
+    EXPECT_EQ(result.outcome(), INGEST_OUTCOME_CREATED);
+    EXPECT_EQ(result.duplicate_cluster(), result.id()) << "not a copy of the other headline";
+  }
+  auto got = engine_->Get(derived.results(1).id());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->document().title(), "Markets fall after the central bank's decision");
+  EXPECT_EQ(got->document().body(), "");
+
+  Document first = storm;
+  first.set_id("h1");
+  Document copy = storm;
+  copy.set_id("h2");
+  auto copies = MustIngest({first, copy});
+  EXPECT_EQ(copies.results(1).duplicate_cluster(), copies.results(0).duplicate_cluster());
+
+  // Neither a body nor a title: refused, naming the field.
+  Document empty;
+  empty.set_id("nothing");
+  empty.set_body("<p> </p>");
+  empty.set_content_type("text/html");
+  auto refused = engine_->Ingest(Batch({empty}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolatedFields(refused.status()), UnorderedElementsAre(Key("documents[0].body")));
+}
+
 TEST_F(IngestEngineTest, DeleteKeepsTombstoneAndReingestContinuesVersion) {
   MustIngest({Doc("c", kEnglish)});
   MustIngest({Doc("c", "Second version of the text.")});

@@ -60,10 +60,11 @@ class BadInputTest(unittest.TestCase):
         # The google.rpc.BadRequest detail names the field too.
         self.assertIn("documents[0].body", [f for f, _ in field_violations(error)])
 
-    def test_missing_body_and_batch_is_all_or_nothing(self):
+    def test_missing_text_and_batch_is_all_or_nothing(self):
+        # Neither a body nor a title (a title alone is a headline, accepted).
         error = self.assert_invalid(lambda: self.cluster.ingest([
             doc("batch-ok", "Fine", "A fine atomicmarker document."),
-            doc("batch-bad", "No body", "")]), "documents[1].body")
+            doc("batch-bad", " ", "")]), "documents[1].body")
         self.assertEqual(field_violations(error)[0][0], "documents[1].body")
         with self.assertRaises(grpc.RpcError) as caught:
             self.cluster.ingest_stub.Get(ingest_pb2.GetRequest(id="batch-ok"), timeout=5)
@@ -81,7 +82,7 @@ class BadInputTest(unittest.TestCase):
 
     def test_every_violation_is_reported(self):
         error = self.assert_invalid(lambda: self.cluster.ingest([
-            doc("bad id with spaces", "t", "body"), doc("ok-id", "t", "")]), "documents")
+            doc("bad id with spaces", "t", "body"), doc("ok-id", "", "")]), "documents")
         fields = [f for f, _ in field_violations(error)]
         self.assertIn("documents[0].id", fields)
         self.assertIn("documents[1].body", fields)

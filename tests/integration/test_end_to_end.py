@@ -47,6 +47,17 @@ class EndToEndTest(unittest.TestCase):
         self.assertEqual(self.cluster.search("RÉVEIL").total_hits, 1)
         self.assertEqual(self.cluster.search("16.86").total_hits, 1)
 
+    def test_a_headline_alone_is_found_by_its_title(self):
+        # A wire flash: a title, no body. Its language comes from the title.
+        response = self.cluster.ingest([doc("flash-1", "Tempête Ciarán : la Bretagne en alerte", "")])
+        self.assertEqual(response.results[0].outcome, ingest_pb2.INGEST_OUTCOME_CREATED)
+        self.assertEqual(response.results[0].lang, "fr")
+        hits = self.cluster.wait_for_hits("tempete bretagne", expected=1).hits
+        self.assertEqual(hits[0].id, "flash-1")
+        self.assertEqual(hits[0].title, "Tempête Ciarán : la Bretagne en alerte")
+        self.assertEqual(hits[0].snippet, "")
+        self.assertIn("<mark>", hits[0].title_highlighted)
+
     def test_update_replaces_and_unchanged_is_a_no_op(self):
         self.cluster.ingest([doc("upd-1", "Zebra report", "The zebracorn appears in the valley.")])
         self.cluster.wait_for_hits("zebracorn", expected=1)

@@ -37,7 +37,7 @@ absl::Status ReadDocuments(const std::string& path, const CorpusOptions& options
     loupe::v1::Document document;
     absl::Status parsed = cli::JsonLineToDocument(line, &document, &warnings);
     if (!parsed.ok() && absl::StrContains(parsed.message(), "is missing or empty")) {
-      ++corpus->skipped_documents;  // loupe-ingest refuses a document without a body
+      ++corpus->skipped_documents;  // loupe-ingest refuses a document without text
       continue;
     }
     if (!parsed.ok()) {

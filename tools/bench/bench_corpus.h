@@ -7,7 +7,8 @@
 // ({"id", "title", "text"} per line), queries.jsonl ({"id", "text"}),
 // qrels.tsv or qrels/test.tsv. Documents without a "lang" get `default_lang`
 // (the cluster's ingest would detect it; the peers index English). Documents
-// without a body are skipped and counted (loupe-ingest refuses them).
+// with neither a body nor a title are skipped and counted (loupe-ingest
+// refuses them).
 // Text size = UTF-8 bytes of title + body, as the peers count it.
 //
 //   absl::StatusOr<BenchCorpus> corpus = LoadBenchCorpus(
@@ -44,7 +45,7 @@ struct BenchCorpus {
   std::string name;
   std::vector<loupe::v1::Document> documents;
   uint64_t text_bytes = 0;
-  // Lines without a body, which loupe-ingest refuses: left out of both modes
+  // Lines without a body or a title, which loupe-ingest refuses: left out of both modes
   // (and of `documents` and `text_bytes`), so that they compare.
   int64_t skipped_documents = 0;
   std::vector<eval::EvalQuery> queries;

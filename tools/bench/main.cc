@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
                               corpus->qrels ? ", qrels" : "",
                               corpus->skipped_documents > 0
                                   ? absl::StrCat(", ", corpus->skipped_documents,
-                                                 " documents without a body skipped")
+                                                 " documents without text skipped")
                                   : ""));
 
   loupe::bench::TimingOptions timing;

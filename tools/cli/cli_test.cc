@@ -164,8 +164,24 @@ TEST(JsonLineToDocumentTest, RejectsWrongTypesAndNonObjects) {
   EXPECT_FALSE(JsonLineToDocument(R"({"id": "a", )", &document, &warnings).ok());
   EXPECT_FALSE(JsonLineToDocument(R"({"text": "x", "tags": {"k": 1}})", &document, &warnings).ok());
   status = JsonLineToDocument(R"({"id": "a", "text": " \n "})", &document, &warnings);
-  EXPECT_NE(status.message().find("\"text\" is missing or empty"), absl::string_view::npos);
-  EXPECT_FALSE(JsonLineToDocument(R"({"id": "a", "title": "no body"})", &document, &warnings).ok());
+  EXPECT_NE(status.message().find("\"text\" is missing or empty, and so is \"title\""),
+            absl::string_view::npos);
+  EXPECT_FALSE(JsonLineToDocument(R"({"id": "a", "title": " ", "text": ""})", &document, &warnings)
+                   .ok());
+}
+
+TEST(JsonLineToDocumentTest, AHeadlineAloneIsADocument) {
+  loupe::v1::Document document;
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(
+      JsonLineToDocument(R"({"id": "a", "title": "Storm hits the coast"})", &document, &warnings)
+          .ok());
+  EXPECT_EQ(document.title(), "Storm hits the coast");
+  EXPECT_TRUE(document.body().empty());
+  ASSERT_TRUE(
+      JsonLineToDocument(R"({"id": "b", "title": "Markets fall", "text": ""})", &document, &warnings)
+          .ok());
+  EXPECT_EQ(document.title(), "Markets fall");
 }
 
 // ---------------------------------------------------------------- corpus files

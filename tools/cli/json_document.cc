@@ -134,10 +134,14 @@ absl::Status JsonLineToDocument(absl::string_view line, loupe::v1::Document* doc
        }) {
     if (!status.ok()) return status;
   }
-  // loupe-ingest requires a body; failing here names the line and lets
-  // --skip_bad_lines skip it instead of losing the whole batch.
-  if (!body || absl::StripAsciiWhitespace(*body).empty()) {
-    return absl::InvalidArgumentError("\"text\" is missing or empty");
+  // loupe-ingest requires a body or a title (a headline alone); failing
+  // here names the line and lets --skip_bad_lines skip it instead of losing
+  // the whole batch.
+  const auto blank = [](const std::optional<std::string>& text) {
+    return !text || absl::StripAsciiWhitespace(*text).empty();
+  };
+  if (blank(body) && blank(title)) {
+    return absl::InvalidArgumentError("\"text\" is missing or empty, and so is \"title\"");
   }
   document->Clear();
   if (id) document->set_id(*id);

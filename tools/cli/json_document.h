@@ -42,7 +42,8 @@ std::optional<absl::Time> ParseDocumentDate(absl::string_view text);
 
 // Fills `document` from one JSON object. Returns INVALID_ARGUMENT with a
 // message such as `invalid JSON: ...`, `"title" must be a string` or
-// `"text" is missing or empty` (loupe-ingest requires a body).
+// `"text" is missing or empty, and so is "title"` (loupe-ingest requires a
+// body or a title).
 // Non-fatal problems are appended to `warnings`.
 absl::Status JsonLineToDocument(absl::string_view line, loupe::v1::Document* document,
                                 std::vector<std::string>* warnings);
