@@ -18,7 +18,7 @@ class MetricsTest(unittest.TestCase):
             cluster.wait_for_hits("metricsmarker", expected=20, limit=100)
             cluster.wait_drained()
             with self.assertRaises(Exception):
-                cluster.ingest([doc("bad", "no body", "")])
+                cluster.ingest([doc("bad", "", "")])  # neither a body nor a title
 
             ingest = cluster.ingest_process.metrics()
             self.assertEqual(ingest[ingest_ok], 1)
