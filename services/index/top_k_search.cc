@@ -490,8 +490,9 @@ class TopKRun {
       Gather(first, low, high);
       for (size_t word = 0; word <= (high - low) / 64; ++word) {
         while (gathered_slots_[word] != 0) {
-          const size_t slot = word * 64 + static_cast<size_t>(__builtin_ctzll(gathered_slots_[word]));
-          gathered_slots_[word] &= gathered_slots_[word] - 1;
+          uint64_t& slots = gathered_slots_[word];
+          const size_t slot = word * 64 + static_cast<size_t>(__builtin_ctzll(slots));
+          slots &= slots - 1;
           BeginCandidate();
           for (size_t group = 0; group < words; ++group) {
             uint64_t rank_bits = gathered_ranks_[slot * words + group];

@@ -49,7 +49,8 @@ class EndToEndTest(unittest.TestCase):
 
     def test_a_headline_alone_is_found_by_its_title(self):
         # A wire flash: a title, no body. Its language comes from the title.
-        response = self.cluster.ingest([doc("flash-1", "Tempête Ciarán : la Bretagne en alerte", "")])
+        response = self.cluster.ingest(
+            [doc("flash-1", "Tempête Ciarán : la Bretagne en alerte", "")])
         self.assertEqual(response.results[0].outcome, ingest_pb2.INGEST_OUTCOME_CREATED)
         self.assertEqual(response.results[0].lang, "fr")
         hits = self.cluster.wait_for_hits("tempete bretagne", expected=1).hits

@@ -178,9 +178,9 @@ TEST(JsonLineToDocumentTest, AHeadlineAloneIsADocument) {
           .ok());
   EXPECT_EQ(document.title(), "Storm hits the coast");
   EXPECT_TRUE(document.body().empty());
-  ASSERT_TRUE(
-      JsonLineToDocument(R"({"id": "b", "title": "Markets fall", "text": ""})", &document, &warnings)
-          .ok());
+  ASSERT_TRUE(JsonLineToDocument(R"({"id": "b", "title": "Markets fall", "text": ""})", &document,
+                                 &warnings)
+                  .ok());
   EXPECT_EQ(document.title(), "Markets fall");
 }
 
