@@ -31,6 +31,39 @@ class CodePointCounter {
   size_t code_points_ = 0;
 };
 
+// Where the first part of a long body searched for a snippet ends: after
+// the last space or newline within kSnippetSearchBytes, so that no word is
+// cut (else on a character boundary); text.size() for a short body.
+size_t SearchCut(absl::string_view text) {
+  if (text.size() <= kSnippetSearchBytes) return text.size();
+  const size_t limit = kSnippetSearchBytes;
+  for (size_t at = limit; at > limit - 256; --at) {
+    if (text[at - 1] == ' ' || text[at - 1] == '\n') return at;
+  }
+  size_t at = limit;
+  while (at > 0 && IsContinuationByte(text[at])) --at;
+  return at;
+}
+
+// The tokens of `body` searched for its snippet (see kSnippetSearchBytes),
+// with their offsets in `body`.
+void AnalyzeForSnippet(const Analyzer& analyzer, absl::string_view body, absl::string_view lang,
+                       const SnippetTerms& terms, std::vector<Token>* tokens) {
+  const size_t cut = SearchCut(body);
+  analyzer.AnalyzeLookingFor(body.substr(0, cut), lang, terms, tokens);
+  if (cut == body.size()) return;
+  for (const Token& token : *tokens) {
+    if (terms.contains(token.term)) return;
+  }
+  std::vector<Token> rest;
+  analyzer.AnalyzeLookingFor(body.substr(cut), lang, terms, &rest);
+  for (Token& token : rest) {
+    token.begin += static_cast<uint32_t>(cut);
+    token.end += static_cast<uint32_t>(cut);
+    tokens->push_back(std::move(token));
+  }
+}
+
 // Byte offset just after the first `max_chars` code points of `text`.
 size_t PrefixBytes(absl::string_view text, size_t max_chars) {
   size_t code_points = 0;
@@ -88,7 +121,7 @@ std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::
   std::string out;
   std::vector<Token> tokens;
   // Only which tokens are among `terms` matters here.
-  if (!body.empty()) analyzer.AnalyzeLookingFor(body, lang, terms, &tokens);
+  if (!body.empty()) AnalyzeForSnippet(analyzer, body, lang, terms, &tokens);
   if (tokens.empty()) {
     const size_t end = PrefixBytes(body, max_chars);
     AppendHtmlEscaped(body.substr(0, end), &out);
@@ -105,7 +138,6 @@ std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::
     cp_end[i] = counter.At(tokens[i].end);
     matched[i] = terms.contains(tokens[i].term);
   }
-  const size_t total_cp = counter.At(body.size());
   // Code points of tokens [lo, hi).
   auto span = [&](size_t lo, size_t hi) { return cp_end[hi - 1] - cp_begin[lo]; };
 
@@ -156,7 +188,9 @@ std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::
     start_cp = 0;
   }
   size_t end_byte = tokens[hi - 1].end;
-  if (hi == n && total_cp - start_cp <= max_chars) end_byte = body.size();
+  // (Counting the code points of the whole body only when it may end the
+  // snippet: a long body was not all searched.)
+  if (hi == n && counter.At(body.size()) - start_cp <= max_chars) end_byte = body.size();
 
   if (start_byte > 0) out.append(kEllipsis.data(), kEllipsis.size());
   size_t cursor = start_byte;

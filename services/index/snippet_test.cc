@@ -66,6 +66,37 @@ TEST_F(SnippetTest, StartsAtTheBeginningWithoutMatches) {
   EXPECT_THAT(snippet, ::testing::Not(HasSubstr("<mark>")));
 }
 
+// A long body: kSnippetSearchBytes of filler words, then `tail`.
+std::string LongBody(absl::string_view head, absl::string_view tail) {
+  std::string body(head);
+  for (int i = 0; body.size() < kSnippetSearchBytes + 100; ++i) {
+    absl::StrAppend(&body, "mot", i, " ");
+  }
+  absl::StrAppend(&body, tail);
+  return body;
+}
+
+TEST_F(SnippetTest, ALongBodyIsSearchedInItsFirstPartWhenThatHasAMatch) {
+  // More matches past the first part do not move the snippet there.
+  const std::string body =
+      LongBody("Le réveil du marché. ", "réveil réveil réveil réveil réveil réveil fin.");
+  const std::string snippet = Snippet(body, {"reveil"}, 60);
+  EXPECT_THAT(snippet, StartsWith("Le <mark>réveil</mark> du marché."));
+  EXPECT_THAT(snippet, EndsWith("…"));
+}
+
+TEST_F(SnippetTest, ALongBodyIsSearchedFurtherWhenItsFirstPartHasNoMatch) {
+  const std::string body =
+      LongBody("Rien à signaler. ", "enfin le réveil sonne au bout du texte.");
+  const std::string snippet = Snippet(body, {"reveil"}, 60);
+  EXPECT_THAT(snippet, StartsWith("…"));
+  // The offsets of the later part are the body's: the right word is marked.
+  EXPECT_THAT(snippet, HasSubstr("enfin le <mark>réveil</mark> sonne au bout du texte."));
+  EXPECT_THAT(snippet, ::testing::Not(EndsWith("…")));
+  // Without any match at all, the start of the body.
+  EXPECT_THAT(Snippet(body, {"absent"}, 40), StartsWith("Rien à signaler."));
+}
+
 TEST_F(SnippetTest, ShortBodyIsWhole) {
   EXPECT_EQ(Snippet("« Bonjour », dit-il.", {}), "« Bonjour », dit-il.");
 }
