@@ -3,6 +3,7 @@
 // the peers' field names (bench_result.h). Flags and wiring only; the
 // cluster connection flags (--ingest, --query, --parallel, --batch_size,
 // --timeout_ms, --api_key, TLS) are the `loupe` client's (tools/cli).
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -26,7 +27,9 @@ ABSL_FLAG(std::string, queries, "",
 ABSL_FLAG(int32_t, rounds, 0,
           "Timed passes over the query set; 0 = enough for 500 queries (1-50), as peers/run.sh");
 ABSL_FLAG(int32_t, warmup, 0, "Untimed passes before timing; 0 = enough for 500 queries (1-50)");
-ABSL_FLAG(std::string, lang, "en", "Language given to documents that have no \"lang\"");
+ABSL_FLAG(std::string, lang, "",
+          "Language given to documents that have no \"lang\"; empty = fr when LANGUAGE_STEM=french "
+          "(the peers' setting), else en");
 ABSL_FLAG(std::string, tmpdir, "", "--engine: parent of the temporary index folder");
 ABSL_FLAG(std::string, modes, "or,and", "Query modes to time: or, and, or both (or,and)");
 ABSL_FLAG(std::string, index_dir, "",
@@ -58,6 +61,23 @@ constexpr char kUsage[] =
     "threaded and warm, computes nDCG@10 / Recall@100 when qrels exist, and prints one JSON "
     "line with the fields of ../shared/peers/run.sh. Exit: 0 ok, 1 failure, 2 bad usage.";
 
+// The language of documents without one: --lang, or, when it is empty, the
+// one the peers' harness is given with LANGUAGE_STEM (english, french), so
+// that one environment sets both sides of a comparison.
+std::string DocumentLanguage() {
+  const std::string lang = absl::GetFlag(FLAGS_lang);
+  if (!lang.empty()) return lang;
+  const char* stem = std::getenv("LANGUAGE_STEM");
+  return stem != nullptr && absl::string_view(stem) == "french" ? "fr" : "en";
+}
+
+// The peers' "language" value for a language code.
+std::string LanguageName(const std::string& lang) {
+  if (lang == "en") return "english";
+  if (lang == "fr") return "french";
+  return lang;
+}
+
 int Fail(int code, const std::string& message) {
   std::cerr << "loupe-bench: " << message << "\n";
   return code;
@@ -76,7 +96,8 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_docs) < 0 || absl::GetFlag(FLAGS_rounds) < 0 ||
       absl::GetFlag(FLAGS_warmup) < 0 || absl::GetFlag(FLAGS_visibility_samples) < 0 ||
       absl::GetFlag(FLAGS_query_clients) < 0) {
-    return Fail(2, "--docs, --rounds, --warmup and --visibility_samples must be >= 0");
+    return Fail(2, "--docs, --rounds, --warmup, --visibility_samples and --query_clients must be "
+                   ">= 0");
   }
   if (absl::GetFlag(FLAGS_parallel) < 1 || absl::GetFlag(FLAGS_batch_size) < 1 ||
       absl::GetFlag(FLAGS_batch_size) > 1000 || absl::GetFlag(FLAGS_timeout_ms) < 0) {
@@ -87,7 +108,7 @@ int main(int argc, char** argv) {
   corpus_options.corpus_dir = engine_dir.empty() ? cluster_dir : engine_dir;
   corpus_options.max_docs = static_cast<size_t>(absl::GetFlag(FLAGS_docs));
   corpus_options.queries_path = absl::GetFlag(FLAGS_queries);
-  corpus_options.default_lang = absl::GetFlag(FLAGS_lang);
+  corpus_options.default_lang = DocumentLanguage();
   absl::StatusOr<loupe::bench::BenchCorpus> corpus = loupe::bench::LoadBenchCorpus(corpus_options);
   if (!corpus.ok()) return Fail(1, std::string(corpus.status().message()));
   loupe::LogInfo(absl::StrCat("corpus ", corpus->name, ": ", corpus->documents.size(), " docs, ",
@@ -134,6 +155,7 @@ int main(int argc, char** argv) {
     result = loupe::bench::RunClusterBench(*corpus, options);
   }
   if (!result.ok()) return Fail(1, result.status().ToString());
+  result->language = LanguageName(corpus_options.default_lang);
   if (corpus->skipped_documents > 0) {
     result->extra.emplace_back("skipped_docs", static_cast<double>(corpus->skipped_documents));
   }
