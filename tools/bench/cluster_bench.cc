@@ -210,9 +210,9 @@ absl::StatusOr<BenchResult> RunClusterBench(const BenchCorpus& corpus,
       if (!figures.ok()) return figures.status();
       (mode == QueryMode::kOr ? result.or_mode : result.and_mode) = *std::move(figures);
       if (options.query_clients > 0) {
-        absl::StatusOr<ThroughputFigures> load =
-            TimeThroughput(corpus.queries, search, mode, options.query_clients,
-                           AutoPasses(corpus.queries.size(), 500), options.timing.top_k);
+        const int passes = AutoPasses(corpus.queries.size(), kMinAutoQueries);
+        absl::StatusOr<ThroughputFigures> load = TimeThroughput(
+            corpus.queries, search, mode, options.query_clients, passes, options.timing.top_k);
         if (!load.ok()) return load.status();
         const std::string prefix = absl::StrCat(QueryModeName(mode), "_clients_");
         result.extra.emplace_back(prefix + "qps", load->qps);

@@ -21,12 +21,11 @@ absl::StatusOr<ModeFigures> TimeQueries(const std::vector<eval::EvalQuery>& quer
                                         const SearchFunction& search, QueryMode mode,
                                         const TimingOptions& options,
                                         const std::optional<eval::Qrels>& qrels) {
-  constexpr int kMinQueries = 500;
   const int warmup = options.warmup_passes > 0    ? options.warmup_passes
                      : options.warmup_passes < 0 ? 0
-                                                 : AutoPasses(queries.size(), kMinQueries);
+                                                 : AutoPasses(queries.size(), kMinAutoQueries);
   const int timed = options.timed_passes > 0 ? options.timed_passes
-                                             : AutoPasses(queries.size(), kMinQueries);
+                                             : AutoPasses(queries.size(), kMinAutoQueries);
   auto run_one = [&](const eval::EvalQuery& query,
                      uint32_t k) -> absl::StatusOr<std::vector<eval::ScoredDoc>> {
     absl::StatusOr<std::vector<eval::ScoredDoc>> hits = search(query.text, mode, k);

@@ -50,6 +50,10 @@ struct TimingOptions {
   bool Runs(QueryMode mode) const { return mode == QueryMode::kOr ? run_or : run_and; }
 };
 
+// The queries an "auto" pass count aims at (peers/run.sh's MIN_WARMUP and
+// MIN_TIMED).
+inline constexpr int kMinAutoQueries = 500;
+
 // Passes over `query_count` queries for at least `min_queries` (1..50).
 int AutoPasses(size_t query_count, int min_queries);
 
