@@ -12,10 +12,11 @@ namespace loupe {
 
 BatchWriter::BatchWriter(RocksStore* store, const PostingStore* postings,
                          const Analyzer& analyzer, const storage::v1::IndexState& state,
-                         TermRecordCache* term_records)
+                         TermRecordCache* term_records, TermReadCache* read_cache)
     : store_(store),
       postings_(postings),
       term_records_(term_records),
+      read_cache_(read_cache),
       analyzer_(analyzer),
       state_(state),
       batch_({store->Family(kDocsFamily), store->Family(kStoredFamily)}) {}
@@ -158,9 +159,18 @@ absl::Status BatchWriter::Commit(uint64_t applied_sequence) {
   state_.set_applied_sequence(applied_sequence);
   LOUPE_RETURN_IF_ERROR(
       batch_.Put(store_->Family(kMetaFamily), kStateKey, state_.SerializeAsString()));
+  std::vector<std::string> term_keys;
+  if (read_cache_ != nullptr) {
+    term_keys.reserve(changes_.size());
+    for (const auto& entry : changes_) term_keys.push_back(entry.first);
+    read_cache_->BeginWrite(term_keys);
+  }
   absl::Status status =
       FromRocksDb(store_->db()->Write(store_->durable_write(), batch_.write_batch()),
                   "rocksdb write apply batch");
+  if (read_cache_ != nullptr) {
+    read_cache_->EndWrite(store_->db()->GetLatestSequenceNumber(), status.ok());
+  }
   if (term_records_ != nullptr) {
     if (status.ok()) {
       term_records_->Install(std::move(written));

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -30,6 +31,7 @@
 #include "services/common/readable_write_batch.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/posting_store.h"
+#include "services/index/term_read_cache.h"
 
 namespace loupe {
 
@@ -38,9 +40,12 @@ class BatchWriter {
   // `state` is the shard's counters before the batch; the writer updates its
   // own copy. Pointers are not owned and must outlive the writer. Term
   // records are read through `term_records` (may be null), which takes the
-  // batch's records once the batch is committed.
+  // batch's records once the batch is committed. `read_cache` (may be
+  // null), the searches' cache of term records, is told of the write
+  // (TermReadCache::BeginWrite / EndWrite).
   BatchWriter(RocksStore* store, const PostingStore* postings, const Analyzer& analyzer,
-              const storage::v1::IndexState& state, TermRecordCache* term_records = nullptr);
+              const storage::v1::IndexState& state, TermRecordCache* term_records = nullptr,
+              TermReadCache* read_cache = nullptr);
 
   // Adds the document, replacing the live copy of its id; an upsert whose
   // version is lower than the live copy's is ignored.
@@ -64,6 +69,7 @@ class BatchWriter {
   RocksStore* store_;
   const PostingStore* postings_;
   TermRecordCache* term_records_;
+  TermReadCache* read_cache_;
   const Analyzer& analyzer_;
   storage::v1::IndexState state_;
   ReadableWriteBatch batch_;

@@ -110,7 +110,9 @@ IndexEngine::IndexEngine(std::unique_ptr<RocksStore> store, const IndexEngineOpt
       options_(options),
       analyzer_(std::move(analyzer)),
       analyzer_version_(analyzer_->Version()),
-      postings_(store_->db(), store_->Family(kPostingsFamily), store_->Family(kTermsFamily)),
+      term_read_cache_(options.term_read_cache_bytes),
+      postings_(store_->db(), store_->Family(kPostingsFamily), store_->Family(kTermsFamily),
+                &term_read_cache_),
       state_(std::move(state)),
       term_records_(options.term_record_cache_bytes) {
   std::random_device random;
@@ -185,7 +187,8 @@ absl::StatusOr<v1::ApplyResponse> IndexEngine::Apply(const v1::ApplyRequest& req
   LOUPE_RETURN_IF_ERROR(ValidateApply(request));
   absl::MutexLock lock(&apply_mutex_);
   v1::ApplyResponse response;
-  BatchWriter writer(store_.get(), &postings_, *analyzer_, state_, &term_records_);
+  BatchWriter writer(store_.get(), &postings_, *analyzer_, state_, &term_records_,
+                     &term_read_cache_);
   uint64_t last_sequence = state_.applied_sequence();
   uint32_t applied = 0;
   uint32_t skipped = 0;

@@ -31,6 +31,7 @@
 #include "services/common/rocksdb_store.h"
 #include "services/index/bm25.h"
 #include "services/index/posting_store.h"
+#include "services/index/term_read_cache.h"
 #include "services/index/term_record_cache.h"
 
 namespace loupe {
@@ -54,6 +55,9 @@ struct IndexEngineOptions {
   // Bytes of term records the writer keeps from one batch to the next
   // (term_record_cache.h); 0 reads every record from RocksDB.
   size_t term_record_cache_bytes = size_t{64} << 20;
+  // Bytes of term records the searches share (term_read_cache.h); 0 reads
+  // every record from RocksDB.
+  size_t term_read_cache_bytes = size_t{64} << 20;
 };
 
 class IndexEngine {
@@ -111,6 +115,8 @@ class IndexEngine {
   std::string instance_id_;
   std::unique_ptr<Analyzer> analyzer_;
   std::string analyzer_version_;
+  // Before postings_, which reads through it.
+  TermReadCache term_read_cache_;
   PostingStore postings_;
 
   absl::Mutex apply_mutex_;

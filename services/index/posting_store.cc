@@ -122,19 +122,53 @@ absl::Status PostingStore::MultiGetTerms(
     const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys,
     const std::function<absl::Status(size_t, absl::string_view)>& found) const {
   const size_t count = term_keys.size();
-  std::vector<rocksdb::Slice> keys;
-  keys.reserve(count);
-  for (const std::string& key : term_keys) keys.emplace_back(key);
-  std::vector<rocksdb::PinnableSlice> values(count);
-  std::vector<rocksdb::Status> statuses(count);
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
-  db_->MultiGet(read, terms_, count, keys.data(), values.data(), statuses.data());
-  for (size_t i = 0; i < count; ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok()) return FromRocksDb(statuses[i], "rocksdb multiget terms");
-    LOUPE_RETURN_IF_ERROR(found(i, absl::string_view(values[i].data(), values[i].size())));
+  // The cache serves only reads at a snapshot (its entries are stamped
+  // with sequence numbers).
+  TermReadCache* cache = snapshot != nullptr ? read_cache_ : nullptr;
+  std::vector<TermReadCache::Record> cached;
+  std::vector<bool> known;
+  size_t known_count = 0;
+  if (cache != nullptr) {
+    known_count = cache->FindAll(term_keys, snapshot->GetSequenceNumber(), &cached, &known);
+  } else {
+    known.assign(count, false);
   }
+  std::vector<size_t> missing;  // indexes of the keys RocksDB is asked for
+  missing.reserve(count - known_count);
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(count - known_count);
+  for (size_t i = 0; i < count; ++i) {
+    if (known[i]) continue;
+    missing.push_back(i);
+    keys.emplace_back(term_keys[i]);
+  }
+  std::vector<rocksdb::PinnableSlice> values(missing.size());
+  std::vector<rocksdb::Status> statuses(missing.size());
+  if (!missing.empty()) {
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot;
+    db_->MultiGet(read, terms_, missing.size(), keys.data(), values.data(), statuses.data());
+  }
+  std::vector<std::pair<std::string, TermReadCache::Record>> read_now;
+  size_t next_missing = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (known[i]) {
+      if (cached[i] != nullptr) LOUPE_RETURN_IF_ERROR(found(i, *cached[i]));
+      continue;
+    }
+    const size_t m = next_missing++;
+    if (statuses[m].IsNotFound()) {
+      if (cache != nullptr) read_now.emplace_back(term_keys[i], nullptr);
+      continue;
+    }
+    if (!statuses[m].ok()) return FromRocksDb(statuses[m], "rocksdb multiget terms");
+    const absl::string_view value(values[m].data(), values[m].size());
+    LOUPE_RETURN_IF_ERROR(found(i, value));
+    if (cache != nullptr) {
+      read_now.emplace_back(term_keys[i], std::make_shared<const std::string>(value));
+    }
+  }
+  if (cache != nullptr) cache->Insert(std::move(read_now), snapshot->GetSequenceNumber());
   return absl::OkStatus();
 }
 

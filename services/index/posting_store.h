@@ -39,6 +39,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch_base.h"
 #include "services/index/posting_block.h"
+#include "services/index/term_read_cache.h"
 #include "services/index/term_record_cache.h"
 
 namespace loupe {
@@ -78,9 +79,12 @@ struct TermRecord {
 class PostingStore {
  public:
   // `postings` and `terms` are the families of the same `db`; not owned.
+  // With `read_cache` (not owned), the term records read at a snapshot
+  // (DocumentFrequencies, ReadTerms) go through it; its owner tells it of
+  // every write to the terms family (term_read_cache.h).
   PostingStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* postings,
-               rocksdb::ColumnFamilyHandle* terms)
-      : db_(db), postings_(postings), terms_(terms) {}
+               rocksdb::ColumnFamilyHandle* terms, TermReadCache* read_cache = nullptr)
+      : db_(db), postings_(postings), terms_(terms), read_cache_(read_cache) {}
 
   // Key of a term in the `terms` family (also the prefix of its blocks,
   // minus the '\0' separator). `field` must be TITLE or BODY.
@@ -142,6 +146,7 @@ class PostingStore {
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* postings_;
   rocksdb::ColumnFamilyHandle* terms_;
+  TermReadCache* read_cache_;
 };
 
 }  // namespace loupe

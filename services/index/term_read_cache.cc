@@ -1,0 +1,83 @@
+#include "services/index/term_read_cache.h"
+
+namespace loupe {
+
+bool TermReadCache::Find(absl::string_view term_key, uint64_t snapshot_sequence,
+                         Record* record) const {
+  absl::MutexLock lock(&mutex_);
+  auto it = entries_.find(term_key);
+  if (it == entries_.end() || snapshot_sequence < it->second.valid_from) return false;
+  *record = it->second.record;
+  return true;
+}
+
+size_t TermReadCache::FindAll(const std::vector<std::string>& term_keys,
+                              uint64_t snapshot_sequence, std::vector<Record>* records,
+                              std::vector<bool>* known) const {
+  records->assign(term_keys.size(), nullptr);
+  known->assign(term_keys.size(), false);
+  if (max_bytes_ == 0) return 0;
+  size_t found = 0;
+  absl::MutexLock lock(&mutex_);
+  for (size_t i = 0; i < term_keys.size(); ++i) {
+    auto it = entries_.find(term_keys[i]);
+    if (it == entries_.end() || snapshot_sequence < it->second.valid_from) continue;
+    (*records)[i] = it->second.record;
+    (*known)[i] = true;
+    ++found;
+  }
+  return found;
+}
+
+void TermReadCache::Insert(std::vector<std::pair<std::string, Record>> read,
+                           uint64_t snapshot_sequence) {
+  if (max_bytes_ == 0 || read.empty()) return;
+  absl::MutexLock lock(&mutex_);
+  // A write under way, or one the snapshot does not see: what was read may
+  // not be current.
+  if (writing_ || snapshot_sequence < last_write_) return;
+  size_t incoming = 0;
+  for (const auto& [key, record] : read) incoming += EntryBytes(key, record);
+  // Keys already cached are counted twice: an overestimate that only
+  // empties the cache a little early.
+  if (bytes_ + incoming > max_bytes_) ClearLocked();
+  for (auto& [key, record] : read) {
+    const size_t size = EntryBytes(key, record);
+    if (bytes_ + size > max_bytes_) continue;  // one search larger than the cache
+    auto [it, inserted] = entries_.try_emplace(std::move(key));
+    if (!inserted) bytes_ -= EntryBytes(it->first, it->second.record);
+    it->second.record = std::move(record);
+    it->second.valid_from = last_write_;
+    bytes_ += size;
+  }
+}
+
+void TermReadCache::BeginWrite(const std::vector<std::string>& term_keys) {
+  absl::MutexLock lock(&mutex_);
+  writing_ = true;
+  for (const std::string& key : term_keys) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) continue;
+    bytes_ -= EntryBytes(it->first, it->second.record);
+    entries_.erase(it);
+  }
+}
+
+void TermReadCache::EndWrite(uint64_t latest_sequence, bool written) {
+  absl::MutexLock lock(&mutex_);
+  if (!written) ClearLocked();
+  writing_ = false;
+  if (latest_sequence > last_write_) last_write_ = latest_sequence;
+}
+
+size_t TermReadCache::bytes() const {
+  absl::MutexLock lock(&mutex_);
+  return bytes_;
+}
+
+size_t TermReadCache::size() const {
+  absl::MutexLock lock(&mutex_);
+  return entries_.size();
+}
+
+}  // namespace loupe

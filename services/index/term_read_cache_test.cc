@@ -1,0 +1,196 @@
+// TermReadCache on its own (the write protocol, stamps, bounds), and a
+// property test: random batches written to one database, with snapshots
+// taken along the way and read at random, through a PostingStore with a
+// cache (small enough to be emptied often) and through one without; every
+// read must give the same records, old snapshots included.
+#include "services/index/term_read_cache.h"
+
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "rocksdb/write_batch.h"
+#include "services/common/rocksdb_store.h"
+#include "services/index/index_schema.h"
+#include "services/index/posting_store.h"
+#include "services/index/test_util.h"
+
+namespace loupe {
+namespace {
+
+using ::loupe::testing_util::TempDir;
+
+TermReadCache::Record Value(const std::string& text) {
+  return std::make_shared<const std::string>(text);
+}
+
+TEST(TermReadCacheTest, ServesSnapshotsFromTheLastWriteOn) {
+  TermReadCache cache(1 << 20);
+  TermReadCache::Record record;
+  EXPECT_FALSE(cache.Find("storm", 5, &record));
+  cache.BeginWrite({"storm"});
+  cache.EndWrite(/*latest_sequence=*/10, /*written=*/true);
+  // Read at a snapshot older than the last write: maybe stale, not kept.
+  cache.Insert({{"storm", Value("old")}}, 9);
+  EXPECT_FALSE(cache.Find("storm", 20, &record));
+  // Read at a snapshot that sees every write: kept, with absent records.
+  cache.Insert({{"storm", Value("new")}, {"calm", nullptr}}, 12);
+  ASSERT_TRUE(cache.Find("storm", 10, &record));
+  EXPECT_EQ(*record, "new");
+  ASSERT_TRUE(cache.Find("calm", 10, &record));
+  EXPECT_EQ(record, nullptr);
+  // Older than the stamp (the last write): unknown.
+  EXPECT_FALSE(cache.Find("storm", 9, &record));
+}
+
+TEST(TermReadCacheTest, AWriteForgetsItsTermsAndBlocksInsertsUntilItEnds) {
+  TermReadCache cache(1 << 20);
+  cache.Insert({{"storm", Value("v1")}, {"calm", Value("c1")}}, 3);
+  cache.BeginWrite({"storm"});
+  TermReadCache::Record record;
+  EXPECT_FALSE(cache.Find("storm", 100, &record));
+  EXPECT_TRUE(cache.Find("calm", 100, &record));
+  // A search that read during the write may have seen either value.
+  cache.Insert({{"storm", Value("v?")}}, 100);
+  EXPECT_FALSE(cache.Find("storm", 100, &record));
+  cache.EndWrite(/*latest_sequence=*/7, /*written=*/true);
+  cache.Insert({{"storm", Value("v2")}}, 7);
+  ASSERT_TRUE(cache.Find("storm", 7, &record));
+  EXPECT_EQ(*record, "v2");
+  // A failed write's outcome is unknown: everything goes.
+  cache.BeginWrite({"other"});
+  cache.EndWrite(/*latest_sequence=*/8, /*written=*/false);
+  EXPECT_FALSE(cache.Find("calm", 100, &record));
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
+TEST(TermReadCacheTest, FindAllAnswersPerKey) {
+  TermReadCache cache(1 << 20);
+  cache.Insert({{"a", Value("ra")}, {"b", nullptr}}, 1);
+  std::vector<TermReadCache::Record> records;
+  std::vector<bool> known;
+  EXPECT_EQ(cache.FindAll({"a", "x", "b", "a"}, 1, &records, &known), 3u);
+  EXPECT_EQ(known, (std::vector<bool>{true, false, true, true}));
+  EXPECT_EQ(*records[0], "ra");
+  EXPECT_EQ(records[1], nullptr);
+  EXPECT_EQ(records[2], nullptr);
+  EXPECT_EQ(*records[3], "ra");
+}
+
+TEST(TermReadCacheTest, StaysWithinItsBound) {
+  const size_t entry = TermReadCache::EntryBytes("term10", Value(std::string(30, 'r')));
+  const size_t bound = 3 * entry;
+  TermReadCache cache(bound);
+  TermReadCache::Record record;
+  for (int i = 0; i < 50; ++i) {
+    cache.Insert({{absl::StrCat("term", i), Value(std::string(30, 'r'))}}, 1);
+    EXPECT_LE(cache.bytes(), bound);
+    // The last insert is always there: the cache empties itself first.
+    EXPECT_TRUE(cache.Find(absl::StrCat("term", i), 1, &record));
+  }
+  std::vector<std::pair<std::string, TermReadCache::Record>> big;
+  for (int i = 0; i < 10; ++i) big.emplace_back(absl::StrCat("big", i), Value("rrrr"));
+  cache.Insert(std::move(big), 1);
+  EXPECT_LE(cache.bytes(), bound);
+  EXPECT_GT(cache.size(), 0u);
+  TermReadCache off(0);
+  off.Insert({{"storm", Value("v")}}, 1);
+  EXPECT_FALSE(off.Find("storm", 1, &record));
+}
+
+// A snapshot of `db`, released with this object.
+struct HeldSnapshot {
+  explicit HeldSnapshot(rocksdb::DB* db) : db(db), snapshot(db->GetSnapshot()) {}
+  HeldSnapshot(const HeldSnapshot&) = delete;
+  HeldSnapshot& operator=(const HeldSnapshot&) = delete;
+  ~HeldSnapshot() { db->ReleaseSnapshot(snapshot); }
+
+  rocksdb::DB* db;
+  const rocksdb::Snapshot* snapshot;
+};
+
+void ExpectCachedReadsEqualUncachedOnes(size_t cache_bytes) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<RocksStore>> store =
+      RocksStore::Open(dir.path(), AllFamilies(), RocksOptions{});
+  ASSERT_TRUE(store.ok()) << store.status();
+  rocksdb::DB* db = (*store)->db();
+  TermReadCache cache(cache_bytes);
+  const PostingStore plain(db, (*store)->Family(kPostingsFamily), (*store)->Family(kTermsFamily));
+  const PostingStore cached(db, (*store)->Family(kPostingsFamily), (*store)->Family(kTermsFamily),
+                            &cache);
+  std::vector<std::string> keys;
+  for (int word = 0; word < 12; ++word) {
+    keys.push_back(PostingStore::TermKey(v1::FIELD_BODY, absl::StrCat("w", word)));
+  }
+  std::mt19937 random(7);
+  std::vector<std::unique_ptr<HeldSnapshot>> snapshots;
+  uint32_t next_docid = 1;
+  size_t hits_possible = 0;
+  for (int step = 0; step < 3000; ++step) {
+    const uint32_t action = random() % 10;
+    if (action < 3) {
+      // A batch over a few words, with the writer's protocol.
+      std::vector<std::string> written;
+      rocksdb::WriteBatch batch;
+      for (int op = 0; op < 3; ++op) {
+        const std::string& key = keys[random() % 8];  // words 8-11 never get a record
+        PostingChanges changes;
+        changes.Add(PostingEntry{next_docid++, 1 + static_cast<uint32_t>(random() % 9), {0}});
+        ASSERT_TRUE(plain.Apply(&batch, key, changes).ok());
+        written.push_back(key);
+      }
+      cache.BeginWrite(written);
+      // Reads while the write is under way (before and after it lands).
+      snapshots.push_back(std::make_unique<HeldSnapshot>(db));
+      ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+      snapshots.push_back(std::make_unique<HeldSnapshot>(db));
+      for (size_t back = 1; back <= 2; ++back) {
+        const rocksdb::Snapshot* during = snapshots[snapshots.size() - back]->snapshot;
+        absl::StatusOr<std::vector<TermRecord>> read = cached.ReadTerms(during, keys);
+        ASSERT_TRUE(read.ok()) << read.status();
+      }
+      cache.EndWrite(db->GetLatestSequenceNumber(), /*written=*/true);
+    } else if (action < 5) {
+      snapshots.push_back(std::make_unique<HeldSnapshot>(db));
+    } else if (!snapshots.empty()) {
+      // Mostly recent snapshots, sometimes old ones.
+      const size_t pick = random() % 4 == 0 ? random() % snapshots.size()
+                                            : snapshots.size() - 1 - random() % std::min<size_t>(
+                                                                         3, snapshots.size());
+      const rocksdb::Snapshot* snapshot = snapshots[pick]->snapshot;
+      std::vector<std::string> asked;
+      for (int k = 0; k < 5; ++k) asked.push_back(keys[random() % keys.size()]);
+      absl::StatusOr<std::vector<TermRecord>> expected = plain.ReadTerms(snapshot, asked);
+      absl::StatusOr<std::vector<TermRecord>> actual = cached.ReadTerms(snapshot, asked);
+      ASSERT_TRUE(expected.ok() && actual.ok());
+      absl::StatusOr<std::vector<uint64_t>> frequencies =
+          cached.DocumentFrequencies(snapshot, asked);
+      ASSERT_TRUE(frequencies.ok());
+      for (size_t k = 0; k < asked.size(); ++k) {
+        SCOPED_TRACE(absl::StrCat("step ", step, ", ", asked[k]));
+        EXPECT_EQ(PostingStore::EncodeTermRecord((*actual)[k]),
+                  PostingStore::EncodeTermRecord((*expected)[k]));
+        EXPECT_EQ((*frequencies)[k], (*expected)[k].document_frequency);
+      }
+      hits_possible += cache.size() > 0;
+    }
+    if (snapshots.size() > 40) snapshots.erase(snapshots.begin());
+  }
+  if (cache_bytes > 0) {
+    EXPECT_GT(hits_possible, 0u);  // the cache was really used
+  }
+}
+
+TEST(TermReadCacheTest, CachedReadsEqualUncachedOnesAtEverySnapshot) {
+  ExpectCachedReadsEqualUncachedOnes(size_t{1} << 20);
+  ExpectCachedReadsEqualUncachedOnes(1000);  // emptied every few inserts
+}
+
+}  // namespace
+}  // namespace loupe
