@@ -1,6 +1,8 @@
 #include "services/common/analysis/language.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -67,6 +69,25 @@ std::unique_ptr<LanguageRules> BuildRules(const std::string& code) {
   return rules;
 }
 
+const LanguageRules& RulesForNormalisedCode(const std::string& code) {
+  // Built once per code on first use; the set of codes is bounded (2–3
+  // letters), entries are never removed, so references stay valid.
+  static auto* cache = new absl::flat_hash_map<std::string, std::unique_ptr<LanguageRules>>();
+  thread_local absl::flat_hash_map<std::string, const LanguageRules*> local;
+  auto hit = local.find(code);
+  if (hit != local.end()) return *hit->second;
+  const LanguageRules* rules = nullptr;
+  {
+    static std::mutex* shared_mutex = new std::mutex();
+    std::lock_guard<std::mutex> lock(*shared_mutex);
+    auto& slot = (*cache)[code];
+    if (!slot) slot = BuildRules(code);
+    rules = slot.get();
+  }
+  local.emplace(code, rules);
+  return *rules;
+}
+
 }  // namespace
 
 std::string NormaliseLanguageCode(absl::string_view lang) {
@@ -82,23 +103,32 @@ std::string NormaliseLanguageCode(absl::string_view lang) {
 }
 
 const LanguageRules& RulesForLanguage(absl::string_view lang) {
-  // Built once per code on first use; the set of codes is bounded (2–3
-  // letters), entries are never removed, so references stay valid.
-  static auto* cache = new absl::flat_hash_map<std::string, std::unique_ptr<LanguageRules>>();
-  const std::string code = NormaliseLanguageCode(lang);
-  thread_local absl::flat_hash_map<std::string, const LanguageRules*> local;
-  auto hit = local.find(code);
-  if (hit != local.end()) return *hit->second;
-  const LanguageRules* rules = nullptr;
-  {
-    static std::mutex* shared_mutex = new std::mutex();
-    std::lock_guard<std::mutex> lock(*shared_mutex);
-    auto& slot = (*cache)[code];
-    if (!slot) slot = BuildRules(code);
-    rules = slot.get();
+  // Callers analyse many texts in a few languages (a query's words in each
+  // query language in turn, a batch's documents): the last codes, as
+  // given, are checked before one is normalised (which allocates). Codes
+  // longer than a slot are not remembered.
+  struct Recent {
+    char lang[15];
+    uint8_t size = UINT8_MAX;  // UINT8_MAX: empty
+    const LanguageRules* rules = nullptr;
+  };
+  constexpr size_t kRecent = 4;
+  thread_local Recent recent[kRecent];
+  thread_local size_t next_slot = 0;
+  for (const Recent& slot : recent) {
+    if (slot.size == lang.size() && std::memcmp(slot.lang, lang.data(), lang.size()) == 0) {
+      return *slot.rules;
+    }
   }
-  local.emplace(code, rules);
-  return *rules;
+  const LanguageRules& rules = RulesForNormalisedCode(NormaliseLanguageCode(lang));
+  if (lang.size() <= sizeof(Recent::lang)) {
+    Recent& slot = recent[next_slot];
+    next_slot = (next_slot + 1) % kRecent;
+    std::memcpy(slot.lang, lang.data(), lang.size());
+    slot.size = static_cast<uint8_t>(lang.size());
+    slot.rules = &rules;
+  }
+  return rules;
 }
 
 std::vector<std::string> StemmedLanguageCodes() {

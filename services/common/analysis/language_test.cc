@@ -42,6 +42,21 @@ TEST(LanguageTest, EveryLibstemmerAlgorithmHasACode) {
   }
 }
 
+TEST(LanguageTest, CodesAskedInTurnGetTheirOwnRules) {
+  // More codes than RulesForLanguage remembers, in several spellings, in
+  // turn and in a scrambled order.
+  const std::vector<std::pair<std::string, std::string>> codes = {
+      {"fr", "fr"}, {"en", "en"}, {"", ""},          {"und", ""},
+      {"FR", "fr"}, {"de-DE", "de"}, {"it_IT", "it"}, {"a-very-long-language-tag", ""},
+      {"es", "es"}};
+  for (int round = 0; round < 5; ++round) {
+    for (size_t i = 0; i < codes.size(); ++i) {
+      const auto& [given, expected] = codes[(i * (round + 1) + round) % codes.size()];
+      EXPECT_EQ(RulesForLanguage(given).code, expected) << given << ", round " << round;
+    }
+  }
+}
+
 TEST(LanguageTest, UnknownLanguagesNeitherStemNorStop) {
   for (absl::string_view lang : {"", "und", "xx", "zh"}) {
     const LanguageRules& rules = RulesForLanguage(lang);
