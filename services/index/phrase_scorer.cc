@@ -35,7 +35,10 @@ absl::StatusOr<std::unique_ptr<PhraseScorer>> PhraseScorer::Open(
         absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
             PostingCursor::Open(postings, snapshot, keys[k], read_before);
         if (!cursor.ok()) return cursor.status();
-        if ((*cursor)->document_frequency() > 0) word.forms.push_back(*std::move(cursor));
+        if ((*cursor)->document_frequency() == 0) continue;
+        word.own.push_back(cursor->get());
+        word.forms.push_back(*std::move(cursor));
+        word.keys.push_back(keys[k]);
       }
       complete = !word.forms.empty();
       field.words.push_back(std::move(word));
@@ -70,6 +73,28 @@ double PhraseScorer::FieldBound(const FieldMatch& field, bool whole_list) const 
   return bound;
 }
 
+void PhraseScorer::ShareWord(size_t word, const TermGroupScorer* owner) {
+  for (FieldMatch& field : fields_) {
+    if (word >= field.words.size()) continue;
+    Word& shared_word = field.words[word];
+    std::vector<PostingCursor*> shared;
+    for (const std::string& key : shared_word.keys) {
+      PostingCursor* cursor = owner->CursorFor(field.spec.field, key);
+      if (cursor == nullptr) break;
+      shared.push_back(cursor);
+    }
+    if (shared.size() != shared_word.keys.size()) continue;
+    shared_word.owner = owner;
+    shared_word.shared = std::move(shared);
+  }
+}
+
+bool PhraseScorer::CanShare(const Word& word, uint32_t target) {
+  if (word.owner == nullptr || word.owner->docid() != target) return false;
+  return std::all_of(word.shared.begin(), word.shared.end(),
+                     [](const PostingCursor* cursor) { return cursor->positioned(); });
+}
+
 uint32_t PhraseScorer::Frequency(FieldMatch* field, uint32_t docid) {
   const size_t n = field->words.size();
   positions_.resize(n);
@@ -78,7 +103,8 @@ uint32_t PhraseScorer::Frequency(FieldMatch* field, uint32_t docid) {
     // Usually one form of the word is at the document: its positions are
     // used in place; several forms are merged and sorted.
     size_t forms_here = 0;
-    for (auto& cursor : field->words[w].forms) {
+    const Word& word = field->words[w];
+    for (PostingCursor* cursor : word.use_shared ? word.shared : word.own) {
       if (cursor->docid() != docid) continue;
       const absl::Span<const uint32_t> positions = cursor->PositionSpan();
       if (!cursor->status().ok()) {
@@ -121,6 +147,7 @@ uint32_t PhraseScorer::Frequency(FieldMatch* field, uint32_t docid) {
 }
 
 void PhraseScorer::Seek(FieldMatch* field, uint32_t target) {
+  for (Word& word : field->words) word.use_shared = false;
   uint32_t candidate = target;
   while (status_.ok()) {
     // Leapfrog until every word is on the same document.
@@ -176,11 +203,21 @@ bool PhraseScorer::AdvanceExact(uint32_t target) {
       any |= field.docid == target;
       continue;
     }
-    // Every word at `target`, then the positions; nothing past it.
+    // Every word at `target`, then the positions; nothing past it. A word
+    // whose owner is at `target` reads the owner's cursors.
     bool all_words = true;
     for (Word& word : field.words) {
-      for (auto& cursor : word.forms) cursor->Advance(target);
-      all_words = all_words && WordDocid(word.forms) == target;
+      word.use_shared = CanShare(word, target);
+      if (word.use_shared) {
+        all_words = std::any_of(word.shared.begin(), word.shared.end(),
+                                [&](const PostingCursor* cursor) {
+                                  return cursor->docid() == target;
+                                });
+      } else {
+        for (auto& cursor : word.forms) cursor->Advance(target);
+        all_words = WordDocid(word.forms) == target;
+      }
+      if (!all_words) break;
     }
     const uint32_t frequency = all_words ? Frequency(&field, target) : 0;
     field.positioned = frequency > 0;

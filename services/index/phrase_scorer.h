@@ -34,6 +34,7 @@
 #include "services/index/posting_store.h"
 #include "services/index/scoring_context.h"
 #include "services/index/search_term_records.h"
+#include "services/index/term_group_scorer.h"
 
 namespace loupe {
 
@@ -67,11 +68,26 @@ class PhraseScorer : public ClauseScorer {
   uint64_t cost() const override;
   absl::Status status() const override;
 
+  // Lets the word at `word` (its index in the phrase) read `owner`'s
+  // cursors instead of moving its own, at an AdvanceExact target where
+  // `owner` is: `owner` is a term clause of the same search with every
+  // form of the word, so it walks the same lists (TermGroupScorer::
+  // CursorFor). A field where `owner` lacks one of the word's lists keeps
+  // its own cursors. `owner` must outlive the scorer.
+  void ShareWord(size_t word, const TermGroupScorer* owner);
+
  private:
   struct Word {
     std::vector<std::unique_ptr<PostingCursor>> forms;
+    std::vector<std::string> keys;     // each form's term key
+    std::vector<PostingCursor*> own;   // forms, unowned
     // The first word repeats a form: its matches count once per repeat.
     bool repeated_forms = false;
+    // ShareWord's owner and its cursor of each form; use_shared when the
+    // last lookup read them (Frequency reads those then).
+    const TermGroupScorer* owner = nullptr;
+    std::vector<PostingCursor*> shared;
+    bool use_shared = false;
   };
   struct FieldMatch {
     PhraseField spec;
@@ -91,6 +107,9 @@ class PhraseScorer : public ClauseScorer {
   void Seek(FieldMatch* field, uint32_t target);
   // Phrase frequency of `field` at `docid`, where every word is present.
   uint32_t Frequency(FieldMatch* field, uint32_t docid);
+  // Whether `word`'s owner's cursors tell which of its forms are at
+  // `target`: the owner is there and each of them is on a posting.
+  static bool CanShare(const Word& word, uint32_t target);
   // Bound of one field's score from each word's current impacts.
   double FieldBound(const FieldMatch& field, bool whole_list) const;
   void UpdateDocid();

@@ -61,6 +61,9 @@ class PostingCursor {
 
   // Posting level.
   uint32_t docid() const { return docid_; }
+  // On a posting: false before the first move and after a ShallowAdvance
+  // into another block (docid() is then stale).
+  bool positioned() const { return positioned_; }
   // Moves to the next posting.
   void Next();
   // Moves to the first posting whose docid >= target (no move when already

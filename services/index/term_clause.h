@@ -88,21 +88,28 @@ inline std::vector<const std::string*> PhraseWordForms(const v1::TermClause& wor
   return forms;
 }
 
+// `form` is the term or one of the alternatives of `term`.
+inline bool IsFormOf(const std::string& form, const v1::TermClause& term) {
+  return form == term.term() ||
+         std::find(term.alternatives().begin(), term.alternatives().end(), form) !=
+             term.alternatives().end();
+}
+
+// Every form of the phrase word `word` is a form of `term` (checked for
+// every pair of a query's words and terms: nothing is allocated).
+inline bool WordWithinTerm(const v1::TermClause& word, const v1::TermClause& term) {
+  return IsFormOf(word.term(), term) &&
+         std::all_of(word.alternatives().begin(), word.alternatives().end(),
+                     [&](const std::string& form) { return IsFormOf(form, term); });
+}
+
 // Every document `phrase` matches, `term` matches too: the term searches
 // every field the phrase does, and one of the phrase's words has only forms
 // of the term. (Proximity phrases are made of the query's term clauses.)
 inline bool PhraseWithinTerm(const v1::PhraseClause& phrase, const v1::TermClause& term) {
   if (!InScope(term.field(), phrase.field())) return false;
-  const std::vector<const std::string*> term_forms = DistinctForms(term);
-  const auto is_term_form = [&](const std::string* form) {
-    return std::any_of(term_forms.begin(), term_forms.end(),
-                       [&](const std::string* term_form) { return *term_form == *form; });
-  };
   return std::any_of(phrase.words().begin(), phrase.words().end(),
-                     [&](const v1::TermClause& word) {
-                       const std::vector<const std::string*> forms = PhraseWordForms(word);
-                       return std::all_of(forms.begin(), forms.end(), is_term_form);
-                     });
+                     [&](const v1::TermClause& word) { return WordWithinTerm(word, term); });
 }
 
 }  // namespace loupe

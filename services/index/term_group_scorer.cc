@@ -55,6 +55,7 @@ absl::StatusOr<std::unique_ptr<TermGroupScorer>> TermGroupScorer::Open(
       if (!cursor.ok()) return cursor.status();
       if ((*cursor)->document_frequency() == 0) continue;
       field.cursors.push_back(*std::move(cursor));
+      field.cursor_keys.push_back(key);
       frontiers.push_back(field.cursors.back()->impacts());
     }
     if (field.cursors.empty()) continue;
@@ -63,6 +64,16 @@ absl::StatusOr<std::unique_ptr<TermGroupScorer>> TermGroupScorer::Open(
     scorer->fields_.push_back(std::move(field));
   }
   return scorer;
+}
+
+PostingCursor* TermGroupScorer::CursorFor(v1::Field field, absl::string_view term_key) const {
+  for (const FieldCursors& cursors : fields_) {
+    if (cursors.spec.field != field) continue;
+    for (size_t i = 0; i < cursors.cursors.size(); ++i) {
+      if (cursors.cursor_keys[i] == term_key) return cursors.cursors[i].get();
+    }
+  }
+  return nullptr;
 }
 
 void TermGroupScorer::UpdateDocid() {

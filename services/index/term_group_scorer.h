@@ -80,10 +80,17 @@ class TermGroupScorer : public ClauseScorer {
   uint64_t cost() const override;
   absl::Status status() const override;
 
+  // The cursor of `term_key` in `field`; nullptr when the group has none
+  // (not a form of it, or no list in the shard). When docid() is d, each
+  // of the group's cursors that is positioned() is either at d (its form
+  // has d) or past it (its form has not).
+  PostingCursor* CursorFor(v1::Field field, absl::string_view term_key) const;
+
  private:
   struct FieldCursors {
     TermGroupField spec;
     std::vector<std::unique_ptr<PostingCursor>> cursors;
+    std::vector<std::string> cursor_keys;  // the term key of each cursor
   };
   TermGroupScorer(const ScoringContext& scoring) : k1_(scoring.k1), b_(scoring.b) {}
   void UpdateDocid();

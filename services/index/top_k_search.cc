@@ -179,6 +179,28 @@ absl::StatusOr<std::optional<std::unique_ptr<ClauseScorer>>> OpenScorer(
   return std::optional<std::unique_ptr<ClauseScorer>>(*std::move(scorer));
 }
 
+// Lets each word of the covered phrase at `phrase_index` read the cursors
+// of a SHOULD term clause with all its forms, in the phrase's fields,
+// where that clause is on the document looked up (PhraseScorer::ShareWord).
+void ShareWordCursors(const v1::BooleanQuery& boolean, int phrase_index,
+                      const std::vector<OpenClause>& clauses) {
+  const v1::PhraseClause& phrase = boolean.clauses(phrase_index).node().phrase();
+  auto* scorer = static_cast<PhraseScorer*>(clauses[phrase_index].scorer.get());
+  for (int w = 0; w < phrase.words_size(); ++w) {
+    for (int j = 0; j < boolean.clauses_size(); ++j) {
+      const v1::BooleanClause& term = boolean.clauses(j);
+      if (term.occur() != v1::OCCUR_SHOULD || !term.node().has_term() ||
+          !InScope(term.node().term().field(), phrase.field()) ||
+          !WordWithinTerm(phrase.words(w), term.node().term())) {
+        continue;
+      }
+      scorer->ShareWord(static_cast<size_t>(w),
+                        static_cast<const TermGroupScorer*>(clauses[j].scorer.get()));
+      break;
+    }
+  }
+}
+
 // A document matched by a MUST_NOT clause is not a match.
 bool Excluded(const std::vector<OpenClause>& clauses, uint32_t docid) {
   for (const OpenClause& clause : clauses) {
@@ -457,13 +479,20 @@ class TopKRun {
       if (docid > window_.end || docid == kEndDocid) break;
       const size_t first = window_.first_essential;
       BeginCandidate();
+      matched_ranks_.clear();
       for (size_t k = first; k < n; ++k) {
         if (docid_by_rank_[k] != docid) continue;
         AddLead(*unit_by_rank_[k], lead_by_rank_[k]->Score());
+        matched_ranks_.push_back(k);
+      }
+      // The leads move past the candidate only once it is finished: its
+      // phrases read their words' positions from the leads' cursors.
+      const absl::Status finished = FinishCandidate(docid, first, /*stretch_end=*/docid);
+      for (size_t k : matched_ranks_) {
         lead_by_rank_[k]->Next();
         docid_by_rank_[k] = lead_by_rank_[k]->docid();
       }
-      LOUPE_RETURN_IF_ERROR(FinishCandidate(docid, first, /*stretch_end=*/docid));
+      LOUPE_RETURN_IF_ERROR(finished);
     }
     return absl::OkStatus();
   }
@@ -624,6 +653,7 @@ class TopKRun {
   std::vector<const Unit*> unit_by_rank_;
   std::vector<ClauseScorer*> lead_by_rank_;
   std::vector<uint32_t> docid_by_rank_;
+  std::vector<size_t> matched_ranks_;  // MergeWindow: the candidate's essential ranks
   double entry_ = 0;  // the lowest score a new hit needs
   Window window_;
   // The candidate: the units whose leads have it, its score so far, and
@@ -694,6 +724,7 @@ absl::StatusOr<std::optional<PrunedCount>> PrunedTopK(const PostingStore& postin
     if (clauses[i].cover) {
       clauses[i].cover_ratio =
           CoverRatio(phrase.node().phrase(), clauses[i], clauses[*clauses[i].cover]);
+      ShareWordCursors(boolean, i, clauses);
     }
   }
   TopKRun run(std::move(clauses), BoostOrOne(boolean.boost()), total_hits_threshold, collector);
