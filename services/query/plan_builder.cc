@@ -348,6 +348,10 @@ class PlanBuilder::Converter {
     std::vector<TermsByOffset> by_language(languages_.size());
     std::vector<Token> tokens;
     for (size_t l = 0; l < languages_.size(); ++l) {
+      if (languages_[l] == kUnknownLanguage) {  // analysed above already
+        for (const Token& token : unanalysed) by_language[l].emplace(token.begin, token.term);
+        continue;
+      }
       tokens.clear();
       builder_.analyzer_->Analyze(text, languages_[l], &tokens);
       for (Token& token : tokens) by_language[l].emplace(token.begin, std::move(token.term));
