@@ -36,20 +36,20 @@ absl::StatusOr<std::unique_ptr<PostingCursor>> PostingCursor::Open(
   std::unique_ptr<PostingCursor> cursor(new PostingCursor());
   const TermRecord* known = read_before != nullptr ? read_before->Find(term_key) : nullptr;
   if (known != nullptr) {
-    cursor->record_ = *known;
+    cursor->record_ = known;
   } else {
     absl::StatusOr<TermRecord> record = store.ReadTerm(snapshot, term_key);
     if (!record.ok()) return record.status();
-    cursor->record_ = *std::move(record);
+    cursor->own_record_ = *std::move(record);
   }
   uint64_t tail_count = 0;
-  if (!cursor->record_.tail.empty()) {
-    absl::StatusOr<PostingBlockView> tail = PostingBlockView::Parse(cursor->record_.tail);
+  if (!cursor->record_->tail.empty()) {
+    absl::StatusOr<PostingBlockView> tail = PostingBlockView::Parse(cursor->record_->tail);
     if (!tail.ok()) return tail.status();
     tail_count = tail->count();
   }
   // Sealed blocks exist only when the tail does not hold every posting.
-  if (cursor->record_.document_frequency > tail_count) {
+  if (cursor->record_->document_frequency > tail_count) {
     cursor->seek_key_ = std::string(term_key);
     cursor->seek_key_.push_back('\0');
     cursor->upper_bound_ = std::string(term_key);
@@ -106,10 +106,10 @@ bool PostingCursor::NextBlock() {
       return false;
     }
   }
-  if (!in_tail_ && !record_.tail.empty()) {
+  if (!in_tail_ && !record_->tail.empty()) {
     started_ = true;
     in_tail_ = true;
-    absl::StatusOr<PostingBlockView> view = PostingBlockView::Parse(record_.tail);
+    absl::StatusOr<PostingBlockView> view = PostingBlockView::Parse(record_->tail);
     if (!view.ok()) {
       Fail(view.status());
       return false;

@@ -38,14 +38,19 @@ class PostingCursor {
   // The list of `term_key` as of `snapshot` (nullptr = latest); `store`
   // must outlive the cursor. An absent term gives an empty cursor. When
   // `read_before` (nullable) holds the term's record, read at the same
-  // snapshot, the cursor starts from it instead of reading it again.
+  // snapshot, the cursor reads it there (no copy) instead of reading it
+  // again: `read_before` must then outlive the cursor.
   static absl::StatusOr<std::unique_ptr<PostingCursor>> Open(
       const PostingStore& store, const rocksdb::Snapshot* snapshot, absl::string_view term_key,
       const SearchTermRecords* read_before = nullptr);
 
-  uint64_t document_frequency() const { return record_.document_frequency; }
+  // record_ may point into the cursor itself.
+  PostingCursor(const PostingCursor&) = delete;
+  PostingCursor& operator=(const PostingCursor&) = delete;
+
+  uint64_t document_frequency() const { return record_->document_frequency; }
   // The whole list's impact frontier (posting_block.h).
-  const std::vector<Impact>& impacts() const { return record_.impacts; }
+  const std::vector<Impact>& impacts() const { return record_->impacts; }
 
   // Block level. NextBlock moves to the next block (the first on the first
   // call); false past the last one.
@@ -109,7 +114,9 @@ class PostingCursor {
   // and field_length() are read for every scored posting.
   bool FrequenciesReady() { return decoded_frequencies_ || DecodeFrequencies(); }
 
-  TermRecord record_;
+  // The term's record: read_before's, or own_record_ when read here.
+  TermRecord own_record_;
+  const TermRecord* record_ = &own_record_;
   // The sealed blocks' iterator, made on the first NextBlock (an
   // intersection that ends early never walks its costliest lists).
   const PostingStore* store_ = nullptr;  // null when the list has no sealed block
