@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
 #include "loupe/v1/index.pb.h"
 
 namespace loupe {
@@ -74,19 +75,18 @@ void ForEachPlanTerm(const v1::QueryPlan& plan, Visit visit) {
   }
 }
 
-// The (field, term) pairs whose statistics a plan needs, each once, in plan
-// order: every form of every term-like leaf (the shards score a group with
-// the largest global df among its forms); a field-less form asks for TITLE
-// and BODY. loupe-query sends them as TermStats; loupe-index reads them
-// itself for a search with local statistics.
-inline std::vector<v1::FieldTerm> StatTermsForPlan(const v1::QueryPlan& plan) {
-  std::vector<v1::FieldTerm> terms;
-  absl::flat_hash_set<std::pair<int, std::string>> seen;
+// Calls `visit(field, term)` for the (field, term) pairs whose statistics a
+// plan needs, each once, in plan order: every form of every term-like leaf
+// (the shards score a group with the largest global df among its forms); a
+// field-less form asks for TITLE and BODY. `term` refers into `plan`.
+template <typename Visit>
+void ForEachStatTerm(const v1::QueryPlan& plan, Visit visit) {
+  // The plan owns the terms, so the set only points at them.
+  absl::flat_hash_set<std::pair<int, absl::string_view>> seen;
   auto add = [&](v1::Field field, const std::string& term) {
-    if (!seen.insert({static_cast<int>(field), term}).second) return;
-    v1::FieldTerm& field_term = terms.emplace_back();
-    field_term.set_field(field);
-    field_term.set_term(term);
+    if (seen.insert({static_cast<int>(field), absl::string_view(term)}).second) {
+      visit(field, term);
+    }
   };
   ForEachPlanTerm(plan, [&](v1::Field field, const std::string& term, bool) {
     if (field == v1::FIELD_UNSPECIFIED) {
@@ -95,6 +95,18 @@ inline std::vector<v1::FieldTerm> StatTermsForPlan(const v1::QueryPlan& plan) {
     } else {
       add(field, term);
     }
+  });
+}
+
+// ForEachStatTerm's pairs as FieldTerm messages: loupe-query sends them as
+// TermStats; loupe-index reads them itself for a search with local
+// statistics (ForEachStatTerm).
+inline std::vector<v1::FieldTerm> StatTermsForPlan(const v1::QueryPlan& plan) {
+  std::vector<v1::FieldTerm> terms;
+  ForEachStatTerm(plan, [&](v1::Field field, const std::string& term) {
+    v1::FieldTerm& field_term = terms.emplace_back();
+    field_term.set_field(field);
+    field_term.set_term(term);
   });
   return terms;
 }

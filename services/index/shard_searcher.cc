@@ -163,9 +163,9 @@ absl::StatusOr<ScoringContext> ShardSearcher::ResolveScoring(
   }
   // The terms loupe-query would ask TermStats for, read once here.
   std::vector<std::string> keys;
-  for (const v1::FieldTerm& term : StatTermsForPlan(request.plan())) {
-    keys.push_back(PostingStore::TermKey(term.field(), term.term()));
-  }
+  ForEachStatTerm(request.plan(), [&](v1::Field field, const std::string& term) {
+    keys.push_back(PostingStore::TermKey(field, term));
+  });
   absl::StatusOr<SearchTermRecords> read =
       SearchTermRecords::Read(*postings_, snapshot_, std::move(keys));
   if (!read.ok()) return read.status();
