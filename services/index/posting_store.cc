@@ -104,35 +104,22 @@ absl::StatusOr<TermRecord> PostingStore::ReadTerm(const rocksdb::Snapshot* snaps
   return DecodeTermRecord(absl::string_view(value.data(), value.size()));
 }
 
-namespace {
-
-// The document frequency at the start of a terms-family record.
-absl::StatusOr<uint64_t> ParseDocumentFrequency(absl::string_view value) {
-  size_t pos = 0;
-  uint64_t df = 0;
-  if (!ReadVarint(value, &pos, &df)) {
-    return absl::DataLossError("corrupt document frequency in terms family");
-  }
-  return df;
-}
-
-}  // namespace
-
-absl::Status PostingStore::MultiGetTerms(
-    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys,
-    const std::function<absl::Status(size_t, absl::string_view)>& found) const {
+absl::StatusOr<std::vector<SharedTermRecord>> PostingStore::ReadSharedTerms(
+    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
   const size_t count = term_keys.size();
   // The cache serves only reads at a snapshot (its entries are stamped
   // with sequence numbers).
   TermReadCache* cache = snapshot != nullptr ? read_cache_ : nullptr;
-  std::vector<TermReadCache::Record> cached;
+  std::vector<SharedTermRecord> records;
   std::vector<bool> known;
   size_t known_count = 0;
   if (cache != nullptr) {
-    known_count = cache->FindAll(term_keys, snapshot->GetSequenceNumber(), &cached, &known);
+    known_count = cache->FindAll(term_keys, snapshot->GetSequenceNumber(), &records, &known);
   } else {
+    records.assign(count, nullptr);
     known.assign(count, false);
   }
+  if (known_count == count) return records;
   std::vector<size_t> missing;  // indexes of the keys RocksDB is asked for
   missing.reserve(count - known_count);
   std::vector<rocksdb::Slice> keys;
@@ -144,57 +131,44 @@ absl::Status PostingStore::MultiGetTerms(
   }
   std::vector<rocksdb::PinnableSlice> values(missing.size());
   std::vector<rocksdb::Status> statuses(missing.size());
-  if (!missing.empty()) {
-    rocksdb::ReadOptions read;
-    read.snapshot = snapshot;
-    db_->MultiGet(read, terms_, missing.size(), keys.data(), values.data(), statuses.data());
-  }
-  std::vector<std::pair<std::string, TermReadCache::Record>> read_now;
-  size_t next_missing = 0;
-  for (size_t i = 0; i < count; ++i) {
-    if (known[i]) {
-      if (cached[i] != nullptr) LOUPE_RETURN_IF_ERROR(found(i, *cached[i]));
-      continue;
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  db_->MultiGet(read, terms_, missing.size(), keys.data(), values.data(), statuses.data());
+  std::vector<std::pair<std::string, SharedTermRecord>> read_now;
+  for (size_t m = 0; m < missing.size(); ++m) {
+    const size_t i = missing[m];
+    if (!statuses[m].IsNotFound()) {
+      if (!statuses[m].ok()) return FromRocksDb(statuses[m], "rocksdb multiget terms");
+      absl::StatusOr<TermRecord> record =
+          DecodeTermRecord(absl::string_view(values[m].data(), values[m].size()));
+      if (!record.ok()) return record.status();
+      records[i] = std::make_shared<const TermRecord>(*std::move(record));
     }
-    const size_t m = next_missing++;
-    if (statuses[m].IsNotFound()) {
-      if (cache != nullptr) read_now.emplace_back(term_keys[i], nullptr);
-      continue;
-    }
-    if (!statuses[m].ok()) return FromRocksDb(statuses[m], "rocksdb multiget terms");
-    const absl::string_view value(values[m].data(), values[m].size());
-    LOUPE_RETURN_IF_ERROR(found(i, value));
-    if (cache != nullptr) {
-      read_now.emplace_back(term_keys[i], std::make_shared<const std::string>(value));
-    }
+    if (cache != nullptr) read_now.emplace_back(term_keys[i], records[i]);
   }
   if (cache != nullptr) cache->Insert(std::move(read_now), snapshot->GetSequenceNumber());
-  return absl::OkStatus();
+  return records;
 }
 
 absl::StatusOr<std::vector<uint64_t>> PostingStore::DocumentFrequencies(
     const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
+  absl::StatusOr<std::vector<SharedTermRecord>> records = ReadSharedTerms(snapshot, term_keys);
+  if (!records.ok()) return records.status();
   std::vector<uint64_t> frequencies(term_keys.size(), 0);
-  LOUPE_RETURN_IF_ERROR(
-      MultiGetTerms(snapshot, term_keys, [&](size_t i, absl::string_view value) {
-        absl::StatusOr<uint64_t> df = ParseDocumentFrequency(value);
-        if (!df.ok()) return df.status();
-        frequencies[i] = *df;
-        return absl::OkStatus();
-      }));
+  for (size_t i = 0; i < term_keys.size(); ++i) {
+    if ((*records)[i] != nullptr) frequencies[i] = (*records)[i]->document_frequency;
+  }
   return frequencies;
 }
 
 absl::StatusOr<std::vector<TermRecord>> PostingStore::ReadTerms(
     const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
+  absl::StatusOr<std::vector<SharedTermRecord>> shared = ReadSharedTerms(snapshot, term_keys);
+  if (!shared.ok()) return shared.status();
   std::vector<TermRecord> records(term_keys.size());
-  LOUPE_RETURN_IF_ERROR(
-      MultiGetTerms(snapshot, term_keys, [&](size_t i, absl::string_view value) {
-        absl::StatusOr<TermRecord> record = DecodeTermRecord(value);
-        if (!record.ok()) return record.status();
-        records[i] = *std::move(record);
-        return absl::OkStatus();
-      }));
+  for (size_t i = 0; i < term_keys.size(); ++i) {
+    if ((*shared)[i] != nullptr) records[i] = *(*shared)[i];
+  }
   return records;
 }
 

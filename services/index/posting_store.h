@@ -76,12 +76,16 @@ struct TermRecord {
   std::string tail;
 };
 
+// A term record shared by searches (TermReadCache::Record); nullptr when the
+// term has none.
+using SharedTermRecord = TermReadCache::Record;
+
 class PostingStore {
  public:
   // `postings` and `terms` are the families of the same `db`; not owned.
   // With `read_cache` (not owned), the term records read at a snapshot
-  // (DocumentFrequencies, ReadTerms) go through it; its owner tells it of
-  // every write to the terms family (term_read_cache.h).
+  // (DocumentFrequencies, ReadTerms, ReadSharedTerms) go through it; its
+  // owner tells it of every write to the terms family (term_read_cache.h).
   PostingStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* postings,
                rocksdb::ColumnFamilyHandle* terms, TermReadCache* read_cache = nullptr)
       : db_(db), postings_(postings), terms_(terms), read_cache_(read_cache) {}
@@ -113,6 +117,11 @@ class PostingStore {
   // default (df 0) record for a key without one.
   absl::StatusOr<std::vector<TermRecord>> ReadTerms(
       const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
+  // The same without copies: the records as the read cache shares them
+  // (decoded once), nullptr for a key without one. The three reads go
+  // through the read cache when there is one and `snapshot` is set.
+  absl::StatusOr<std::vector<SharedTermRecord>> ReadSharedTerms(
+      const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
 
   // Calls `visit` for every posting of (field, term), by ascending docid, as
   // of `snapshot` (nullptr = latest). Corrupt data is DATA_LOSS.
@@ -137,12 +146,6 @@ class PostingStore {
   static std::string BlockKey(absl::string_view term_key, uint32_t docid);
 
  private:
-  // MultiGets `term_keys` from the terms family and calls `found(i, value)`
-  // for each key i that has a record, in key order; stops at its first error.
-  absl::Status MultiGetTerms(
-      const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys,
-      const std::function<absl::Status(size_t, absl::string_view)>& found) const;
-
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* postings_;
   rocksdb::ColumnFamilyHandle* terms_;

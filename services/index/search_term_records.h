@@ -28,15 +28,20 @@ class SearchTermRecords {
   SearchTermRecords() = default;
 
   // The records of `term_keys` (duplicates allowed) as of `snapshot`; a key
-  // without a record gets a df 0 one.
+  // without a record gets a df 0 one. The records are shared with the
+  // shard's read cache, not copied.
   static absl::StatusOr<SearchTermRecords> Read(const PostingStore& postings,
                                                 const rocksdb::Snapshot* snapshot,
                                                 std::vector<std::string> term_keys) {
-    absl::StatusOr<std::vector<TermRecord>> read = postings.ReadTerms(snapshot, term_keys);
+    absl::StatusOr<std::vector<SharedTermRecord>> read =
+        postings.ReadSharedTerms(snapshot, term_keys);
     if (!read.ok()) return read.status();
+    static const SharedTermRecord* const kAbsent = new SharedTermRecord(new TermRecord());
     SearchTermRecords records;
     for (size_t i = 0; i < term_keys.size(); ++i) {
-      records.by_key_.emplace(std::move(term_keys[i]), std::move((*read)[i]));
+      SharedTermRecord& record = (*read)[i];
+      records.by_key_.emplace(std::move(term_keys[i]),
+                              record != nullptr ? std::move(record) : *kAbsent);
     }
     return records;
   }
@@ -44,14 +49,14 @@ class SearchTermRecords {
   // The record read for `term_key`; nullptr when it was not asked for.
   const TermRecord* Find(absl::string_view term_key) const {
     auto it = by_key_.find(term_key);
-    return it == by_key_.end() ? nullptr : &it->second;
+    return it == by_key_.end() ? nullptr : it->second.get();
   }
 
-  // Every key read, with its record.
-  const absl::flat_hash_map<std::string, TermRecord>& by_key() const { return by_key_; }
+  // Every key read, with its record (never nullptr).
+  const absl::flat_hash_map<std::string, SharedTermRecord>& by_key() const { return by_key_; }
 
  private:
-  absl::flat_hash_map<std::string, TermRecord> by_key_;
+  absl::flat_hash_map<std::string, SharedTermRecord> by_key_;
 };
 
 }  // namespace loupe

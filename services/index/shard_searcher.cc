@@ -171,7 +171,7 @@ absl::StatusOr<ScoringContext> ShardSearcher::ResolveScoring(
   if (!read.ok()) return read.status();
   *records = *std::move(read);
   for (const auto& [key, record] : records->by_key()) {
-    scoring.global_df[key] = record.document_frequency;
+    scoring.global_df[key] = record->document_frequency;
   }
   AddCollectionStats(*local_collection_, &scoring);
   return scoring;

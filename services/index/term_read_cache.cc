@@ -1,6 +1,16 @@
 #include "services/index/term_read_cache.h"
 
+#include "services/index/posting_store.h"
+
 namespace loupe {
+
+size_t TermReadCache::EntryBytes(absl::string_view key, const Record& record) {
+  size_t bytes = kEntryOverhead + key.size();
+  if (record != nullptr) {
+    bytes += record->tail.size() + record->impacts.size() * sizeof(Impact);
+  }
+  return bytes;
+}
 
 bool TermReadCache::Find(absl::string_view term_key, uint64_t snapshot_sequence,
                          Record* record) const {

@@ -1,7 +1,8 @@
-// TermReadCache: term records as searches read them, kept encoded in memory
-// and shared by every search of a shard, so that a query's terms are not
-// looked up in RocksDB again (a MultiGet of a query's term records was a
-// quarter of an AND query's instructions on small corpora).
+// TermReadCache: term records as searches read them, kept decoded in memory
+// and shared (by pointer) by every search of a shard, so that a query's
+// terms are neither looked up in RocksDB nor decoded again (a MultiGet of a
+// query's term records was a quarter of an AND query's instructions on
+// small corpora).
 //
 // A search reads at a snapshot, and a record changes whenever a batch
 // touches its term, so an entry must only serve snapshots that see the
@@ -25,7 +26,7 @@
 //   rocksdb::Status written = db->Write(options, &batch);
 //   cache.EndWrite(db->GetLatestSequenceNumber(), written.ok());
 //   // Search at `snapshot`:
-//   std::shared_ptr<const std::string> record;
+//   TermReadCache::Record record;
 //   if (cache.Find(key, snapshot->GetSequenceNumber(), &record)) { ... }
 #ifndef LOUPE_SERVICES_INDEX_TERM_READ_CACHE_H_
 #define LOUPE_SERVICES_INDEX_TERM_READ_CACHE_H_
@@ -43,10 +44,12 @@
 
 namespace loupe {
 
+struct TermRecord;  // posting_store.h
+
 class TermReadCache {
  public:
-  // An encoded term record; nullptr when the term has none.
-  using Record = std::shared_ptr<const std::string>;
+  // A decoded term record; nullptr when the term has none.
+  using Record = std::shared_ptr<const TermRecord>;
 
   // `max_bytes` bounds the entries' memory (EntryBytes each); 0 caches
   // nothing.
@@ -55,11 +58,9 @@ class TermReadCache {
   TermReadCache(const TermReadCache&) = delete;
   TermReadCache& operator=(const TermReadCache&) = delete;
 
-  // What one entry is counted for: its key and record, and the map slot,
-  // string and control block around them.
-  static size_t EntryBytes(absl::string_view key, const Record& record) {
-    return kEntryOverhead + key.size() + (record != nullptr ? record->size() : 0);
-  }
+  // What one entry is counted for: its key and record (impacts and tail),
+  // and the map slot, strings and control block around them.
+  static size_t EntryBytes(absl::string_view key, const Record& record);
 
   // Sets *record to `term_key`'s record as seen by a snapshot at
   // `snapshot_sequence`; false when the cache cannot tell.
@@ -88,8 +89,8 @@ class TermReadCache {
   size_t size() const ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
-  // Map slot, key and record strings, shared_ptr control block, roughly.
-  static constexpr size_t kEntryOverhead = 96;
+  // Map slot, key string, record and shared_ptr control block, roughly.
+  static constexpr size_t kEntryOverhead = 160;
 
   struct Entry {
     Record record;

@@ -24,8 +24,12 @@ namespace {
 
 using ::loupe::testing_util::TempDir;
 
-TermReadCache::Record Value(const std::string& text) {
-  return std::make_shared<const std::string>(text);
+// A record told apart by its tail.
+TermReadCache::Record Value(const std::string& tail) {
+  TermRecord record;
+  record.document_frequency = 1;
+  record.tail = tail;
+  return std::make_shared<const TermRecord>(std::move(record));
 }
 
 TEST(TermReadCacheTest, ServesSnapshotsFromTheLastWriteOn) {
@@ -40,7 +44,7 @@ TEST(TermReadCacheTest, ServesSnapshotsFromTheLastWriteOn) {
   // Read at a snapshot that sees every write: kept, with absent records.
   cache.Insert({{"storm", Value("new")}, {"calm", nullptr}}, 12);
   ASSERT_TRUE(cache.Find("storm", 10, &record));
-  EXPECT_EQ(*record, "new");
+  EXPECT_EQ(record->tail, "new");
   ASSERT_TRUE(cache.Find("calm", 10, &record));
   EXPECT_EQ(record, nullptr);
   // Older than the stamp (the last write): unknown.
@@ -60,7 +64,7 @@ TEST(TermReadCacheTest, AWriteForgetsItsTermsAndBlocksInsertsUntilItEnds) {
   cache.EndWrite(/*latest_sequence=*/7, /*written=*/true);
   cache.Insert({{"storm", Value("v2")}}, 7);
   ASSERT_TRUE(cache.Find("storm", 7, &record));
-  EXPECT_EQ(*record, "v2");
+  EXPECT_EQ(record->tail, "v2");
   // A failed write's outcome is unknown: everything goes.
   cache.BeginWrite({"other"});
   cache.EndWrite(/*latest_sequence=*/8, /*written=*/false);
@@ -76,10 +80,10 @@ TEST(TermReadCacheTest, FindAllAnswersPerKey) {
   std::vector<bool> known;
   EXPECT_EQ(cache.FindAll({"a", "x", "b", "a"}, 1, &records, &known), 3u);
   EXPECT_EQ(known, (std::vector<bool>{true, false, true, true}));
-  EXPECT_EQ(*records[0], "ra");
+  EXPECT_EQ(records[0]->tail, "ra");
   EXPECT_EQ(records[1], nullptr);
   EXPECT_EQ(records[2], nullptr);
-  EXPECT_EQ(*records[3], "ra");
+  EXPECT_EQ(records[3]->tail, "ra");
 }
 
 TEST(TermReadCacheTest, StaysWithinItsBound) {
