@@ -161,17 +161,6 @@ absl::StatusOr<std::vector<uint64_t>> PostingStore::DocumentFrequencies(
   return frequencies;
 }
 
-absl::StatusOr<std::vector<TermRecord>> PostingStore::ReadTerms(
-    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
-  absl::StatusOr<std::vector<SharedTermRecord>> shared = ReadSharedTerms(snapshot, term_keys);
-  if (!shared.ok()) return shared.status();
-  std::vector<TermRecord> records(term_keys.size());
-  for (size_t i = 0; i < term_keys.size(); ++i) {
-    if ((*shared)[i] != nullptr) records[i] = *(*shared)[i];
-  }
-  return records;
-}
-
 absl::Status PostingStore::Apply(rocksdb::WriteBatchBase* batch, absl::string_view term_key,
                                  const PostingChanges& changes, const TermRecordCache* cache,
                                  TermRecordCache::Written* written) const {

@@ -84,7 +84,7 @@ class PostingStore {
  public:
   // `postings` and `terms` are the families of the same `db`; not owned.
   // With `read_cache` (not owned), the term records read at a snapshot
-  // (DocumentFrequencies, ReadTerms, ReadSharedTerms) go through it; its
+  // (DocumentFrequencies, ReadSharedTerms) go through it; its
   // owner tells it of every write to the terms family (term_read_cache.h).
   PostingStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* postings,
                rocksdb::ColumnFamilyHandle* terms, TermReadCache* read_cache = nullptr)
@@ -113,13 +113,9 @@ class PostingStore {
   // memtables and files for all of them instead of one each).
   absl::StatusOr<std::vector<uint64_t>> DocumentFrequencies(
       const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
-  // The records of `term_keys`, in their order, read in one MultiGet; a
-  // default (df 0) record for a key without one.
-  absl::StatusOr<std::vector<TermRecord>> ReadTerms(
-      const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
-  // The same without copies: the records as the read cache shares them
-  // (decoded once), nullptr for a key without one. The three reads go
-  // through the read cache when there is one and `snapshot` is set.
+  // The records of `term_keys`, in their order, read in one MultiGet, as
+  // the read cache shares them (decoded once, not copied); nullptr for a
+  // key without one.
   absl::StatusOr<std::vector<SharedTermRecord>> ReadSharedTerms(
       const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
 

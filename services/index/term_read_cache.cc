@@ -12,15 +12,6 @@ size_t TermReadCache::EntryBytes(absl::string_view key, const Record& record) {
   return bytes;
 }
 
-bool TermReadCache::Find(absl::string_view term_key, uint64_t snapshot_sequence,
-                         Record* record) const {
-  absl::MutexLock lock(&mutex_);
-  auto it = entries_.find(term_key);
-  if (it == entries_.end() || snapshot_sequence < it->second.valid_from) return false;
-  *record = it->second.record;
-  return true;
-}
-
 size_t TermReadCache::FindAll(const std::vector<std::string>& term_keys,
                               uint64_t snapshot_sequence, std::vector<Record>* records,
                               std::vector<bool>* known) const {

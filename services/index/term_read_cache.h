@@ -26,8 +26,9 @@
 //   rocksdb::Status written = db->Write(options, &batch);
 //   cache.EndWrite(db->GetLatestSequenceNumber(), written.ok());
 //   // Search at `snapshot`:
-//   TermReadCache::Record record;
-//   if (cache.Find(key, snapshot->GetSequenceNumber(), &record)) { ... }
+//   std::vector<TermReadCache::Record> records;
+//   std::vector<bool> known;
+//   cache.FindAll(keys, snapshot->GetSequenceNumber(), &records, &known);
 #ifndef LOUPE_SERVICES_INDEX_TERM_READ_CACHE_H_
 #define LOUPE_SERVICES_INDEX_TERM_READ_CACHE_H_
 
@@ -62,13 +63,10 @@ class TermReadCache {
   // and the map slot, strings and control block around them.
   static size_t EntryBytes(absl::string_view key, const Record& record);
 
-  // Sets *record to `term_key`'s record as seen by a snapshot at
-  // `snapshot_sequence`; false when the cache cannot tell.
-  bool Find(absl::string_view term_key, uint64_t snapshot_sequence, Record* record) const
-      ABSL_LOCKS_EXCLUDED(mutex_);
-
-  // Finds several keys under one lock: for each i, (*records)[i] and
-  // (*known)[i] as Find would set them. Returns how many were known.
+  // For each key i, (*known)[i] is whether the cache can tell its record as
+  // seen by a snapshot at `snapshot_sequence`, and (*records)[i] is that
+  // record (nullptr: the term has none). One lock for all. Returns how many
+  // were known.
   size_t FindAll(const std::vector<std::string>& term_keys, uint64_t snapshot_sequence,
                  std::vector<Record>* records, std::vector<bool>* known) const
       ABSL_LOCKS_EXCLUDED(mutex_);

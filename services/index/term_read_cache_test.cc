@@ -32,23 +32,38 @@ TermReadCache::Record Value(const std::string& tail) {
   return std::make_shared<const TermRecord>(std::move(record));
 }
 
+// FindAll for one key.
+bool Find(const TermReadCache& cache, const std::string& key, uint64_t snapshot_sequence,
+          TermReadCache::Record* record) {
+  std::vector<TermReadCache::Record> records;
+  std::vector<bool> known;
+  cache.FindAll({key}, snapshot_sequence, &records, &known);
+  *record = records[0];
+  return known[0];
+}
+
+// The encoded form of a shared record (nullptr: a term without one).
+std::string Encoded(const SharedTermRecord& record) {
+  return PostingStore::EncodeTermRecord(record != nullptr ? *record : TermRecord{});
+}
+
 TEST(TermReadCacheTest, ServesSnapshotsFromTheLastWriteOn) {
   TermReadCache cache(1 << 20);
   TermReadCache::Record record;
-  EXPECT_FALSE(cache.Find("storm", 5, &record));
+  EXPECT_FALSE(Find(cache, "storm", 5, &record));
   cache.BeginWrite({"storm"});
   cache.EndWrite(/*latest_sequence=*/10, /*written=*/true);
   // Read at a snapshot older than the last write: maybe stale, not kept.
   cache.Insert({{"storm", Value("old")}}, 9);
-  EXPECT_FALSE(cache.Find("storm", 20, &record));
+  EXPECT_FALSE(Find(cache, "storm", 20, &record));
   // Read at a snapshot that sees every write: kept, with absent records.
   cache.Insert({{"storm", Value("new")}, {"calm", nullptr}}, 12);
-  ASSERT_TRUE(cache.Find("storm", 10, &record));
+  ASSERT_TRUE(Find(cache, "storm", 10, &record));
   EXPECT_EQ(record->tail, "new");
-  ASSERT_TRUE(cache.Find("calm", 10, &record));
+  ASSERT_TRUE(Find(cache, "calm", 10, &record));
   EXPECT_EQ(record, nullptr);
   // Older than the stamp (the last write): unknown.
-  EXPECT_FALSE(cache.Find("storm", 9, &record));
+  EXPECT_FALSE(Find(cache, "storm", 9, &record));
 }
 
 TEST(TermReadCacheTest, AWriteForgetsItsTermsAndBlocksInsertsUntilItEnds) {
@@ -56,19 +71,19 @@ TEST(TermReadCacheTest, AWriteForgetsItsTermsAndBlocksInsertsUntilItEnds) {
   cache.Insert({{"storm", Value("v1")}, {"calm", Value("c1")}}, 3);
   cache.BeginWrite({"storm"});
   TermReadCache::Record record;
-  EXPECT_FALSE(cache.Find("storm", 100, &record));
-  EXPECT_TRUE(cache.Find("calm", 100, &record));
+  EXPECT_FALSE(Find(cache, "storm", 100, &record));
+  EXPECT_TRUE(Find(cache, "calm", 100, &record));
   // A search that read during the write may have seen either value.
   cache.Insert({{"storm", Value("v?")}}, 100);
-  EXPECT_FALSE(cache.Find("storm", 100, &record));
+  EXPECT_FALSE(Find(cache, "storm", 100, &record));
   cache.EndWrite(/*latest_sequence=*/7, /*written=*/true);
   cache.Insert({{"storm", Value("v2")}}, 7);
-  ASSERT_TRUE(cache.Find("storm", 7, &record));
+  ASSERT_TRUE(Find(cache, "storm", 7, &record));
   EXPECT_EQ(record->tail, "v2");
   // A failed write's outcome is unknown: everything goes.
   cache.BeginWrite({"other"});
   cache.EndWrite(/*latest_sequence=*/8, /*written=*/false);
-  EXPECT_FALSE(cache.Find("calm", 100, &record));
+  EXPECT_FALSE(Find(cache, "calm", 100, &record));
   EXPECT_EQ(cache.size(), 0u);
   EXPECT_EQ(cache.bytes(), 0u);
 }
@@ -95,7 +110,7 @@ TEST(TermReadCacheTest, StaysWithinItsBound) {
     cache.Insert({{absl::StrCat("term", i), Value(std::string(30, 'r'))}}, 1);
     EXPECT_LE(cache.bytes(), bound);
     // The last insert is always there: the cache empties itself first.
-    EXPECT_TRUE(cache.Find(absl::StrCat("term", i), 1, &record));
+    EXPECT_TRUE(Find(cache, absl::StrCat("term", i), 1, &record));
   }
   std::vector<std::pair<std::string, TermReadCache::Record>> big;
   for (int i = 0; i < 10; ++i) big.emplace_back(absl::StrCat("big", i), Value("rrrr"));
@@ -104,7 +119,7 @@ TEST(TermReadCacheTest, StaysWithinItsBound) {
   EXPECT_GT(cache.size(), 0u);
   TermReadCache off(0);
   off.Insert({{"storm", Value("v")}}, 1);
-  EXPECT_FALSE(off.Find("storm", 1, &record));
+  EXPECT_FALSE(Find(off, "storm", 1, &record));
 }
 
 // A snapshot of `db`, released with this object.
@@ -156,7 +171,8 @@ void ExpectCachedReadsEqualUncachedOnes(size_t cache_bytes) {
       snapshots.push_back(std::make_unique<HeldSnapshot>(db));
       for (size_t back = 1; back <= 2; ++back) {
         const rocksdb::Snapshot* during = snapshots[snapshots.size() - back]->snapshot;
-        absl::StatusOr<std::vector<TermRecord>> read = cached.ReadTerms(during, keys);
+        absl::StatusOr<std::vector<SharedTermRecord>> read =
+            cached.ReadSharedTerms(during, keys);
         ASSERT_TRUE(read.ok()) << read.status();
       }
       cache.EndWrite(db->GetLatestSequenceNumber(), /*written=*/true);
@@ -170,17 +186,19 @@ void ExpectCachedReadsEqualUncachedOnes(size_t cache_bytes) {
       const rocksdb::Snapshot* snapshot = snapshots[pick]->snapshot;
       std::vector<std::string> asked;
       for (int k = 0; k < 5; ++k) asked.push_back(keys[random() % keys.size()]);
-      absl::StatusOr<std::vector<TermRecord>> expected = plain.ReadTerms(snapshot, asked);
-      absl::StatusOr<std::vector<TermRecord>> actual = cached.ReadTerms(snapshot, asked);
+      absl::StatusOr<std::vector<SharedTermRecord>> expected =
+          plain.ReadSharedTerms(snapshot, asked);
+      absl::StatusOr<std::vector<SharedTermRecord>> actual =
+          cached.ReadSharedTerms(snapshot, asked);
       ASSERT_TRUE(expected.ok() && actual.ok());
       absl::StatusOr<std::vector<uint64_t>> frequencies =
           cached.DocumentFrequencies(snapshot, asked);
       ASSERT_TRUE(frequencies.ok());
       for (size_t k = 0; k < asked.size(); ++k) {
         SCOPED_TRACE(absl::StrCat("step ", step, ", ", asked[k]));
-        EXPECT_EQ(PostingStore::EncodeTermRecord((*actual)[k]),
-                  PostingStore::EncodeTermRecord((*expected)[k]));
-        EXPECT_EQ((*frequencies)[k], (*expected)[k].document_frequency);
+        EXPECT_EQ(Encoded((*actual)[k]), Encoded((*expected)[k]));
+        EXPECT_EQ((*frequencies)[k],
+                  (*expected)[k] != nullptr ? (*expected)[k]->document_frequency : 0);
       }
       hits_possible += cache.size() > 0;
     }
