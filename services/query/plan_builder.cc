@@ -68,9 +68,6 @@ bool NodeHasScoredLeaf(const loupe::v1::QueryNode& node) {
   }
 }
 
-// A token's term by its byte offset in the analysed text.
-using TermsByOffset = absl::flat_hash_map<uint32_t, std::string>;
-
 }  // namespace
 
 std::vector<std::string> DefaultQueryLanguages() { return {"en", "fr", "und"}; }
@@ -120,7 +117,19 @@ class PlanBuilder::Converter {
  public:
   Converter(const PlanBuilder& builder, const std::vector<std::string>& languages,
             bool drop_stop_words)
-      : builder_(builder), languages_(languages), drop_stop_words_(drop_stop_words) {}
+      : builder_(builder), languages_(languages), drop_stop_words_(drop_stop_words) {
+    // "und" first (every word, for the inventory and the positions), then
+    // the other query languages; analysis_index_ maps each to its list.
+    analysis_languages_.emplace_back(kUnknownLanguage);
+    for (const std::string& language : languages_) {
+      if (language == kUnknownLanguage) {
+        analysis_index_.push_back(0);
+        continue;
+      }
+      analysis_index_.push_back(analysis_languages_.size());
+      analysis_languages_.push_back(language);
+    }
+  }
 
   absl::Status Group(const ParsedNode& group, loupe::v1::BooleanQuery* out) {
     out->set_boost(group.boost);
@@ -337,42 +346,40 @@ class PlanBuilder::Converter {
   absl::Status Words(const std::string& text, size_t position,
                      std::vector<std::vector<std::string>>* words,
                      std::vector<uint32_t>* offsets, uint32_t* token_count) {
-    // Segmentation does not depend on the language, so tokens of the same
-    // word share their begin offset across analyses; a word missing from a
-    // language's analysis is one of its stop words.
-    std::vector<Token> unanalysed;
-    builder_.analyzer_->Analyze(text, kUnknownLanguage, &unanalysed);
+    // One analysis per language over one segmentation: the tokens of a
+    // word share their begin offset across the lists, which are in text
+    // order; a word missing from a language's list is one of its stop words.
+    for (std::vector<Token>& list : analysed_) list.clear();
+    builder_.analyzer_->AnalyzeInLanguages(analysis_languages_, text, &analysed_);
+    const std::vector<Token>& unanalysed = analysed_[0];
     if (token_count != nullptr) {
       *token_count = unanalysed.empty() ? 0 : unanalysed.back().position + 1;
     }
-    std::vector<TermsByOffset> by_language(languages_.size());
-    std::vector<Token> tokens;
-    for (size_t l = 0; l < languages_.size(); ++l) {
-      if (languages_[l] == kUnknownLanguage) {  // analysed above already
-        for (const Token& token : unanalysed) by_language[l].emplace(token.begin, token.term);
-        continue;
-      }
-      tokens.clear();
-      builder_.analyzer_->Analyze(text, languages_[l], &tokens);
-      for (Token& token : tokens) by_language[l].emplace(token.begin, std::move(token.term));
-    }
+    // Per list, the first token not before the current word.
+    next_token_.assign(analysed_.size(), 0);
+    auto term_at = [&](size_t list_index, uint32_t begin) -> const std::string* {
+      const std::vector<Token>& list = analysed_[list_index];
+      size_t& next = next_token_[list_index];
+      while (next < list.size() && list[next].begin < begin) ++next;
+      return next < list.size() && list[next].begin == begin ? &list[next].term : nullptr;
+    };
     const bool stemmed_only = builder_.ranking_.stemmed_forms_only && languages_.size() > 1;
     for (const Token& word : unanalysed) {
       std::vector<std::string> forms;
       bool stop_word = false;
       const std::string* unstemmed = nullptr;
-      for (size_t l = 0; l < by_language.size(); ++l) {
-        auto it = by_language[l].find(word.begin);
-        if (it == by_language[l].end()) {
+      for (size_t l = 0; l < languages_.size(); ++l) {
+        const std::string* term = term_at(analysis_index_[l], word.begin);
+        if (term == nullptr) {
           stop_word = true;
           continue;
         }
         if (stemmed_only && languages_[l] == kUnknownLanguage) {
-          unstemmed = &it->second;
+          unstemmed = term;
           continue;
         }
-        if (std::find(forms.begin(), forms.end(), it->second) == forms.end()) {
-          forms.push_back(it->second);
+        if (std::find(forms.begin(), forms.end(), *term) == forms.end()) {
+          forms.push_back(*term);
         }
       }
       // The unstemmed form only when no other language analysed the word.
@@ -399,6 +406,12 @@ class PlanBuilder::Converter {
   const PlanBuilder& builder_;
   const std::vector<std::string>& languages_;
   bool drop_stop_words_;
+  // What Words analyses a text in, and each query language's list there.
+  std::vector<std::string> analysis_languages_;
+  std::vector<size_t> analysis_index_;
+  // Words' per-call buffers, kept for their capacity.
+  std::vector<std::vector<Token>> analysed_;
+  std::vector<size_t> next_token_;
   size_t terms_ = 0;
   size_t forms_ = 0;
 };

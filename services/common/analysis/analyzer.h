@@ -20,6 +20,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace loupe {
 
@@ -58,6 +59,17 @@ class Analyzer {
                                  const absl::flat_hash_set<std::string>& wanted,
                                  std::vector<Token>* tokens) const {
     Analyze(text, lang, tokens);
+  }
+
+  // As Analyze in each of `langs` in turn: (*per_language)[l] gets the
+  // tokens Analyze(text, langs[l], ...) would append (it is resized to
+  // langs.size(); each list is appended to). Implementations may share the
+  // work that does not depend on the language (segmentation, case folding).
+  // Thread-safe.
+  virtual void AnalyzeInLanguages(absl::Span<const std::string> langs, absl::string_view text,
+                                  std::vector<std::vector<Token>>* per_language) const {
+    per_language->resize(langs.size());
+    for (size_t l = 0; l < langs.size(); ++l) Analyze(text, langs[l], &(*per_language)[l]);
   }
 
   // Identifies the analysis rules; changes whenever they change.

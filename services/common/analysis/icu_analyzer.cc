@@ -86,11 +86,12 @@ void AppendWord(const LanguageRules& rules, const FirstLetters* wanted_first, ui
   token.end = end;
 }
 
-// Steps 1–8 with ICU's word break iterator, for `text` found at byte
-// `offset` of the analysed text.
-void AnalyzeWithIcu(absl::string_view text, uint32_t offset, const LanguageRules& rules,
-                    const FirstLetters* wanted_first, uint32_t* position,
-                    std::vector<Token>* tokens) {
+// Steps 1–2 with ICU's word break iterator, for `text` found at byte
+// `offset` of the analysed text: calls on_word(begin, end, &folded) for
+// each word, with its byte offsets in the analysed text and its case-folded
+// form (which on_word may consume).
+template <typename OnWord>
+void SegmentWithIcu(absl::string_view text, uint32_t offset, OnWord& on_word) {
   icu::UnicodeString utf16 = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   icu::BreakIterator& words = ThreadWordIterator();
@@ -115,30 +116,28 @@ void AnalyzeWithIcu(absl::string_view text, uint32_t offset, const LanguageRules
     if (words.getRuleStatus() == UBRK_WORD_NONE) continue;
     term = FoldCase(icu::UnicodeString(utf16, start, end - start));
     const uint32_t begin_byte = advance_to(start);
-    AppendWord(rules, wanted_first, begin_byte, advance_to(end), &term, position, tokens);
+    on_word(begin_byte, advance_to(end), &term);
   }
 }
 
-// Steps 1–8 for an ASCII piece without white space (ascii_words.h) at byte
-// `offset` of the analysed text.
-void AnalyzeAsciiPiece(absl::string_view piece, uint32_t offset, const LanguageRules& rules,
-                       const FirstLetters* wanted_first, uint32_t* position,
-                       std::vector<Token>* tokens) {
+// Steps 1–2 for an ASCII piece without white space (ascii_words.h) at byte
+// `offset` of the analysed text; on_word as for SegmentWithIcu.
+template <typename OnWord>
+void SegmentAsciiPiece(absl::string_view piece, uint32_t offset, OnWord& on_word) {
   std::string term;
   ForEachAsciiWord(piece, [&](size_t begin, size_t end) {
     term.assign(piece.data() + begin, end - begin);
     absl::AsciiStrToLower(&term);
-    AppendWord(rules, wanted_first, offset + static_cast<uint32_t>(begin),
-               offset + static_cast<uint32_t>(end), &term, position, tokens);
+    on_word(offset + static_cast<uint32_t>(begin), offset + static_cast<uint32_t>(end), &term);
   });
 }
 
-// Steps 1–8 for a whole text, with the ASCII fast path unless `icu_only`.
-void AnalyzeText(absl::string_view text, const LanguageRules& rules, bool icu_only,
-                 const FirstLetters* wanted_first, std::vector<Token>* tokens) {
-  uint32_t position = 0;
+// Steps 1–2 for a whole text, with the ASCII fast path unless `icu_only`;
+// on_word as for SegmentWithIcu, in text order.
+template <typename OnWord>
+void SegmentText(absl::string_view text, bool icu_only, OnWord&& on_word) {
   if (icu_only) {
-    AnalyzeWithIcu(text, 0, rules, wanted_first, &position, tokens);
+    SegmentWithIcu(text, 0, on_word);
     return;
   }
   // Pieces between ASCII white space: ASCII ones are segmented here, and
@@ -162,17 +161,25 @@ void AnalyzeText(absl::string_view text, const LanguageRules& rules, bool icu_on
       continue;
     }
     if (icu_begin != kNone) {
-      AnalyzeWithIcu(text.substr(icu_begin, space_begin - icu_begin),
-                     static_cast<uint32_t>(icu_begin), rules, wanted_first, &position, tokens);
+      SegmentWithIcu(text.substr(icu_begin, space_begin - icu_begin),
+                     static_cast<uint32_t>(icu_begin), on_word);
       icu_begin = kNone;
     }
-    AnalyzeAsciiPiece(text.substr(piece_begin, i - piece_begin),
-                      static_cast<uint32_t>(piece_begin), rules, wanted_first, &position, tokens);
+    SegmentAsciiPiece(text.substr(piece_begin, i - piece_begin),
+                      static_cast<uint32_t>(piece_begin), on_word);
   }
   if (icu_begin != kNone) {
-    AnalyzeWithIcu(text.substr(icu_begin), static_cast<uint32_t>(icu_begin), rules, wanted_first,
-                   &position, tokens);
+    SegmentWithIcu(text.substr(icu_begin), static_cast<uint32_t>(icu_begin), on_word);
   }
+}
+
+// Steps 1–8 for a whole text in one language.
+void AnalyzeText(absl::string_view text, const LanguageRules& rules, bool icu_only,
+                 const FirstLetters* wanted_first, std::vector<Token>* tokens) {
+  uint32_t position = 0;
+  SegmentText(text, icu_only, [&](uint32_t begin, uint32_t end, std::string* term) {
+    AppendWord(rules, wanted_first, begin, end, term, &position, tokens);
+  });
 }
 
 }  // namespace
@@ -194,6 +201,28 @@ void IcuAnalyzer::AnalyzeLookingFor(absl::string_view text, absl::string_view la
   }
   AnalyzeText(text, RulesForLanguage(lang), segmentation_ == Segmentation::kIcuOnly,
               &wanted_first, tokens);
+}
+
+void IcuAnalyzer::AnalyzeInLanguages(absl::Span<const std::string> langs,
+                                     absl::string_view text,
+                                     std::vector<std::vector<Token>>* per_language) const {
+  per_language->resize(langs.size());
+  if (langs.size() == 1) {
+    Analyze(text, langs[0], &(*per_language)[0]);
+    return;
+  }
+  std::vector<const LanguageRules*> rules(langs.size());
+  for (size_t l = 0; l < langs.size(); ++l) rules[l] = &RulesForLanguage(langs[l]);
+  std::vector<uint32_t> positions(langs.size(), 0);
+  std::string term;
+  SegmentText(text, segmentation_ == Segmentation::kIcuOnly,
+              [&](uint32_t begin, uint32_t end, std::string* folded) {
+                for (size_t l = 0; l < langs.size(); ++l) {
+                  term = *folded;
+                  AppendWord(*rules[l], /*wanted_first=*/nullptr, begin, end, &term,
+                             &positions[l], &(*per_language)[l]);
+                }
+              });
 }
 
 std::unique_ptr<Analyzer> MakeDefaultAnalyzer() { return std::make_unique<IcuAnalyzer>(); }

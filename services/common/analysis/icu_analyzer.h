@@ -48,6 +48,9 @@ class IcuAnalyzer : public Analyzer {
   void AnalyzeLookingFor(absl::string_view text, absl::string_view lang,
                          const absl::flat_hash_set<std::string>& wanted,
                          std::vector<Token>* tokens) const override;
+  // Segments and case-folds `text` once for all the languages.
+  void AnalyzeInLanguages(absl::Span<const std::string> langs, absl::string_view text,
+                          std::vector<std::vector<Token>>* per_language) const override;
   std::string Version() const override { return "icu-snowball-stop-2"; }
 
  private:
