@@ -28,13 +28,14 @@ int ComparePrimary(v1::HitOrder order, double a_score, int64_t a_date, double b_
 
 HitCollector::HitCollector(const RocksStore* store, const rocksdb::Snapshot* snapshot,
                            const DateReader* dates, v1::HitOrder order, size_t limit,
-                           const v1::HitKey* after)
+                           const v1::HitKey* after, ExternalIdCache* ids)
     : store_(store),
       snapshot_(snapshot),
       dates_(dates),
       order_(order),
       limit_(limit),
-      after_(after) {
+      after_(after),
+      ids_(ids) {
   heap_.reserve(std::min<size_t>(limit, 1024));
 }
 
@@ -59,12 +60,14 @@ void HitCollector::LoadId(CollectedHit* hit) {
 }
 
 absl::StatusOr<std::string> HitCollector::ExternalId(uint32_t docid) const {
+  std::string id;
+  if (ids_ != nullptr && ids_->Find(docid, &id)) return id;
   rocksdb::ReadOptions read;
   read.snapshot = snapshot_;
-  std::string id;
   rocksdb::Status status =
       store_->db()->Get(read, store_->Family(kIdsFamily), StoredKey(docid), &id);
   LOUPE_RETURN_IF_ERROR(IdLookupStatus(docid, status));
+  if (ids_ != nullptr) ids_->Insert(docid, id);
   return id;
 }
 
@@ -80,6 +83,10 @@ void HitCollector::LoadIds() {
   std::vector<std::string> keys;
   for (CollectedHit& hit : heap_) {
     if (hit.id_loaded) continue;
+    if (ids_ != nullptr && ids_->Find(hit.docid, &hit.id)) {
+      hit.id_loaded = true;
+      continue;
+    }
     missing.push_back(&hit);
     keys.push_back(StoredKey(hit.docid));
   }
@@ -99,6 +106,7 @@ void HitCollector::LoadIds() {
     }
     missing[i]->id = values[i].ToString();
     missing[i]->id_loaded = true;
+    if (ids_ != nullptr) ids_->Insert(missing[i]->docid, missing[i]->id);
   }
 }
 

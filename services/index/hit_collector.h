@@ -7,8 +7,9 @@
 // For score order, EntryScore() is the lowest score a new hit needs to be
 // kept once the collector is full: a document whose score bound is below it
 // can be skipped (top_k_search.h). Equal scores still compete on the id.
+// Ids are looked up in an ExternalIdCache first when one is given.
 //
-//   HitCollector collector(store, snapshot, &dates, request.order(), limit, after);
+//   HitCollector collector(store, snapshot, &dates, request.order(), limit, after, &ids);
 //   LOUPE_RETURN_IF_ERROR(collector.Offer(docid, score));
 //   absl::StatusOr<std::vector<CollectedHit>> hits = collector.TakeSorted();
 #ifndef LOUPE_SERVICES_INDEX_HIT_COLLECTOR_H_
@@ -25,6 +26,7 @@
 #include "rocksdb/db.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/document_metadata.h"
+#include "services/index/external_id_cache.h"
 
 namespace loupe {
 
@@ -40,10 +42,11 @@ struct CollectedHit {
 
 class HitCollector {
  public:
-  // Not owned; all must outlive the collector. `after` may be null.
+  // Not owned; all must outlive the collector. `after` and `ids` may be
+  // null.
   HitCollector(const RocksStore* store, const rocksdb::Snapshot* snapshot,
                const DateReader* dates, v1::HitOrder order, size_t limit,
-               const v1::HitKey* after);
+               const v1::HitKey* after, ExternalIdCache* ids = nullptr);
 
   // Offers a matching document.
   absl::Status Offer(uint32_t docid, double score);
@@ -75,6 +78,7 @@ class HitCollector {
   v1::HitOrder order_;
   size_t limit_;
   const v1::HitKey* after_;
+  ExternalIdCache* ids_;
   // Heap with the worst kept hit at front().
   std::vector<CollectedHit> heap_;
   // First error of a lazy id read.

@@ -113,6 +113,7 @@ IndexEngine::IndexEngine(std::unique_ptr<RocksStore> store, const IndexEngineOpt
       term_read_cache_(options.term_read_cache_bytes),
       postings_(store_->db(), store_->Family(kPostingsFamily), store_->Family(kTermsFamily),
                 &term_read_cache_),
+      external_ids_(options.external_id_cache_entries),
       state_(std::move(state)),
       term_records_(options.term_record_cache_bytes) {
   std::random_device random;
@@ -306,7 +307,7 @@ absl::StatusOr<v1::ShardSearchResponse> IndexEngine::Search(
     if (request.local_statistics()) local_collection = ToCollectionStats(*state);
   }
   ShardSearcher searcher(store_.get(), &postings_, snapshot.get(), options_.scoring,
-                         local_collection ? &*local_collection : nullptr);
+                         local_collection ? &*local_collection : nullptr, &external_ids_);
   absl::StatusOr<v1::ShardSearchResponse> response = searcher.Search(request);
   if (!response.ok() || request.fetch_top() == 0) return response;
   // The best hits' documents, from the snapshot the hits come from.

@@ -31,6 +31,7 @@
 #include "services/common/rocksdb_store.h"
 #include "services/index/bm25.h"
 #include "services/index/posting_store.h"
+#include "services/index/external_id_cache.h"
 #include "services/index/term_read_cache.h"
 #include "services/index/term_record_cache.h"
 
@@ -58,6 +59,9 @@ struct IndexEngineOptions {
   // Bytes of term records the searches share (term_read_cache.h); 0 reads
   // every record from RocksDB.
   size_t term_read_cache_bytes = size_t{64} << 20;
+  // External ids of returned hits kept by docid (external_id_cache.h); 0
+  // reads every id from RocksDB.
+  size_t external_id_cache_entries = size_t{1} << 16;
 };
 
 class IndexEngine {
@@ -118,6 +122,8 @@ class IndexEngine {
   // Before postings_, which reads through it.
   TermReadCache term_read_cache_;
   PostingStore postings_;
+  // Searches share it (it locks inside), hence mutable.
+  mutable ExternalIdCache external_ids_;
 
   absl::Mutex apply_mutex_;
   // In-memory copy of "index/state", changed only after a successful write.

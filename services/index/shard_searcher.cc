@@ -205,7 +205,7 @@ absl::StatusOr<v1::ShardSearchResponse> ShardSearcher::Search(
   const std::string root_path = request.plan().has_root() ? "plan.root" : "plan";
   const v1::HitOrder order = request.order();
   HitCollector collector(store_, snapshot_, &dates, order, request.limit(),
-                         request.has_search_after() ? &request.search_after() : nullptr);
+                         request.has_search_after() ? &request.search_after() : nullptr, ids_);
   v1::ShardSearchResponse response;
 
   // Ranked by score without facets: document at a time with pruning when

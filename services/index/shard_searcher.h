@@ -33,6 +33,7 @@
 #include "rocksdb/db.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/bm25.h"
+#include "services/index/external_id_cache.h"
 #include "services/index/hit_collector.h"
 #include "services/index/posting_store.h"
 #include "services/index/query_evaluator.h"
@@ -49,15 +50,18 @@ class ShardSearcher {
   // Not owned; all must outlive the searcher. `defaults` fill the request's
   // zero ScoringParams. `local_collection` (nullable): this shard's own
   // collection statistics at `snapshot`, for requests with
-  // local_statistics (refused without it).
+  // local_statistics (refused without it). `ids` (nullable): the shard's
+  // cache of external ids (external_id_cache.h).
   ShardSearcher(const RocksStore* store, const PostingStore* postings,
                 const rocksdb::Snapshot* snapshot, const Bm25Params& defaults,
-                const v1::CollectionStats* local_collection = nullptr)
+                const v1::CollectionStats* local_collection = nullptr,
+                ExternalIdCache* ids = nullptr)
       : store_(store),
         postings_(postings),
         snapshot_(snapshot),
         defaults_(defaults),
-        local_collection_(local_collection) {}
+        local_collection_(local_collection),
+        ids_(ids) {}
 
   absl::StatusOr<v1::ShardSearchResponse> Search(const v1::ShardSearchRequest& request) const;
 
@@ -83,6 +87,7 @@ class ShardSearcher {
   const rocksdb::Snapshot* snapshot_;
   Bm25Params defaults_;
   const v1::CollectionStats* local_collection_;
+  ExternalIdCache* ids_;
 };
 
 }  // namespace loupe
