@@ -1,13 +1,12 @@
 #include "services/common/analysis/language.h"
 
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
 #include <memory>
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "services/common/analysis/recent_keys.h"
 
 namespace loupe {
 namespace {
@@ -105,29 +104,11 @@ std::string NormaliseLanguageCode(absl::string_view lang) {
 const LanguageRules& RulesForLanguage(absl::string_view lang) {
   // Callers analyse many texts in a few languages (a query's words in each
   // query language in turn, a batch's documents): the last codes, as
-  // given, are checked before one is normalised (which allocates). Codes
-  // longer than a slot are not remembered.
-  struct Recent {
-    char lang[15];
-    uint8_t size = UINT8_MAX;  // UINT8_MAX: empty
-    const LanguageRules* rules = nullptr;
-  };
-  constexpr size_t kRecent = 4;
-  thread_local Recent recent[kRecent];
-  thread_local size_t next_slot = 0;
-  for (const Recent& slot : recent) {
-    if (slot.size == lang.size() && std::memcmp(slot.lang, lang.data(), lang.size()) == 0) {
-      return *slot.rules;
-    }
-  }
+  // given, are checked before one is normalised (which allocates).
+  thread_local RecentKeys<const LanguageRules*> recent;
+  if (const LanguageRules* const* found = recent.Find(lang)) return **found;
   const LanguageRules& rules = RulesForNormalisedCode(NormaliseLanguageCode(lang));
-  if (lang.size() <= sizeof(Recent::lang)) {
-    Recent& slot = recent[next_slot];
-    next_slot = (next_slot + 1) % kRecent;
-    std::memcpy(slot.lang, lang.data(), lang.size());
-    slot.size = static_cast<uint8_t>(lang.size());
-    slot.rules = &rules;
-  }
+  recent.Remember(lang, &rules);
   return rules;
 }
 

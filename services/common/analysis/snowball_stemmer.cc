@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
+#include "services/common/analysis/recent_keys.h"
 
 namespace loupe {
 namespace {
@@ -44,22 +45,21 @@ struct ThreadStemmer {
 };
 
 // This thread's stemmer for `algorithm` (a failure to create it is
-// remembered, so it is not retried per word). Callers stem many words in a
-// row with one algorithm, so the last one is checked first.
+// remembered, so it is not retried per word). Callers stem words in a few
+// algorithms in turn (a query word in English, then in French), so the
+// last ones are checked before the map of algorithms.
 ThreadStemmer& StemmerFor(absl::string_view algorithm) {
   thread_local absl::flat_hash_map<std::string, std::unique_ptr<ThreadStemmer>> stemmers;
-  thread_local std::string last_algorithm;
-  thread_local ThreadStemmer* last = nullptr;
-  if (last != nullptr && algorithm == last_algorithm) return *last;
+  thread_local RecentKeys<ThreadStemmer*> recent;
+  if (ThreadStemmer* const* found = recent.Find(algorithm)) return **found;
   std::unique_ptr<ThreadStemmer>& stemmer = stemmers[algorithm];
   if (stemmer == nullptr) {
     const std::string name(algorithm);
     stemmer = std::make_unique<ThreadStemmer>();
     stemmer->stemmer.reset(sb_stemmer_new(name.c_str(), "UTF_8"));
   }
-  last_algorithm = std::string(algorithm);
-  last = stemmer.get();
-  return *last;
+  recent.Remember(algorithm, stemmer.get());
+  return *stemmer;
 }
 
 }  // namespace
