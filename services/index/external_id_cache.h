@@ -11,7 +11,9 @@
 // document is simply never asked for again.
 //
 // Direct-mapped: a docid's slot is fixed, and a new docid takes the slot
-// over. Thread-safe (striped locks).
+// over. Its memory is bounded: `entries` slots of about 40 bytes, plus the
+// ids longer than a string's inline buffer (at most kMaxCachedIdBytes each).
+// Thread-safe (striped locks).
 //
 //   ExternalIdCache cache(/*entries=*/1 << 16);
 //   std::string id;

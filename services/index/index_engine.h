@@ -30,8 +30,8 @@
 #include "services/common/analysis/analyzer.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/bm25.h"
-#include "services/index/posting_store.h"
 #include "services/index/external_id_cache.h"
+#include "services/index/posting_store.h"
 #include "services/index/term_read_cache.h"
 #include "services/index/term_record_cache.h"
 
