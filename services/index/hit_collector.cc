@@ -133,11 +133,25 @@ absl::Status HitCollector::Offer(uint32_t docid, double score) {
     heap_.push_back(std::move(hit));
     std::push_heap(heap_.begin(), heap_.end(), ranks_before);
   } else if (RanksBefore(hit, heap_.front())) {
-    std::pop_heap(heap_.begin(), heap_.end(), ranks_before);
-    heap_.back() = std::move(hit);
-    std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+    heap_.front() = std::move(hit);
+    SiftDownFront();
   }
   return status_;
+}
+
+void HitCollector::SiftDownFront() {
+  const size_t size = heap_.size();
+  size_t at = 0;
+  while (true) {
+    // The child that ranks last (if it ranks after `at`) moves up.
+    size_t last = at;
+    for (size_t child = 2 * at + 1; child <= 2 * at + 2 && child < size; ++child) {
+      if (RanksBefore(heap_[last], heap_[child])) last = child;
+    }
+    if (last == at) return;
+    std::swap(heap_[at], heap_[last]);
+    at = last;
+  }
 }
 
 absl::StatusOr<std::vector<CollectedHit>> HitCollector::TakeSorted() {

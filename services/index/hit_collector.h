@@ -67,6 +67,9 @@ class HitCollector {
   // Strict "a ranks before b"; reads ids on a tie (errors go to status_).
   bool RanksBefore(CollectedHit& a, CollectedHit& b);
   void LoadId(CollectedHit* hit);
+  // Restores the heap after its front (the worst kept hit) was replaced by
+  // a better one: one pass down instead of a pop and a push.
+  void SiftDownFront();
   // Loads the ids of every hit in heap_ that has none, in one MultiGet.
   void LoadIds();
   // The error of looking up `docid`'s id (NOT_FOUND: postings without id).
