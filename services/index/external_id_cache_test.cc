@@ -18,6 +18,7 @@ namespace {
 using ::loupe::testing_util::ApplyRequestFor;
 using ::loupe::testing_util::Clause;
 using ::loupe::testing_util::Delete;
+using ::loupe::testing_util::OpenSmallEngine;
 using ::loupe::testing_util::TempDir;
 using ::loupe::testing_util::Upsert;
 
@@ -70,12 +71,7 @@ TEST(ExternalIdCacheTest, ThreadsNeverSeeAnotherDocidsId) {
 std::unique_ptr<IndexEngine> OpenEngineWithIdCache(const std::string& dir, size_t entries) {
   IndexEngineOptions options;
   options.external_id_cache_entries = entries;
-  RocksOptions rocks;
-  rocks.block_cache_mb = 8;
-  rocks.write_buffer_mb = 4;
-  absl::StatusOr<std::unique_ptr<IndexEngine>> engine = IndexEngine::Open(dir, options, rocks);
-  EXPECT_TRUE(engine.ok()) << engine.status();
-  return engine.ok() ? *std::move(engine) : nullptr;
+  return OpenSmallEngine(dir, options);
 }
 
 // Two engines take the same random upserts, re-upserts and deletes of a

@@ -19,6 +19,7 @@ namespace {
 using ::loupe::testing_util::ApplyRequestFor;
 using ::loupe::testing_util::Clause;
 using ::loupe::testing_util::Delete;
+using ::loupe::testing_util::OpenSmallEngine;
 using ::loupe::testing_util::TempDir;
 using ::loupe::testing_util::Upsert;
 using ::testing::ElementsAre;
@@ -33,12 +34,7 @@ std::unique_ptr<IndexEngine> OpenEngine(const std::string& dir, uint32_t shard_i
   options.shard_id = shard_id;
   options.shard_count = shard_count;
   if (title_weight >= 0) options.scoring.title_weight = title_weight;
-  RocksOptions rocks;
-  rocks.block_cache_mb = 8;
-  rocks.write_buffer_mb = 4;
-  absl::StatusOr<std::unique_ptr<IndexEngine>> engine = IndexEngine::Open(dir, options, rocks);
-  EXPECT_TRUE(engine.ok()) << engine.status();
-  return engine.ok() ? *std::move(engine) : nullptr;
+  return OpenSmallEngine(dir, options);
 }
 
 // One clause whose forms are `forms` (term, then alternatives).

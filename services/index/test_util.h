@@ -1,7 +1,8 @@
-// Helpers shared by the loupe-index unit tests: temporary data folders and
-// request builders.
+// Helpers shared by the loupe-index unit tests: temporary data folders,
+// small engines and request builders.
 //
 //   TempDir dir;
+//   std::unique_ptr<IndexEngine> engine = OpenSmallEngine(dir.path(), IndexEngineOptions{});
 //   v1::ApplyRequest request = ApplyRequestFor(0, 1, {Upsert(1, "a", "Title", "Body")});
 #ifndef LOUPE_SERVICES_INDEX_TEST_UTIL_H_
 #define LOUPE_SERVICES_INDEX_TEST_UTIL_H_
@@ -9,11 +10,13 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "loupe/v1/index.pb.h"
+#include "services/index/index_engine.h"
 
 namespace loupe::testing_util {
 
@@ -36,6 +39,19 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// An engine on `dir` with small RocksDB caches and memtables (8 MiB block
+// cache, 4 MiB write buffers); nullptr, with a test failure, if it does not
+// open.
+inline std::unique_ptr<IndexEngine> OpenSmallEngine(const std::string& dir,
+                                                    const IndexEngineOptions& options) {
+  RocksOptions rocks;
+  rocks.block_cache_mb = 8;
+  rocks.write_buffer_mb = 4;
+  absl::StatusOr<std::unique_ptr<IndexEngine>> engine = IndexEngine::Open(dir, options, rocks);
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  return engine.ok() ? *std::move(engine) : nullptr;
+}
 
 // Language "und" by default: no stemming and no stop words, so tests can
 // name the indexed terms as they typed them.
