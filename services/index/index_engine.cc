@@ -110,7 +110,7 @@ IndexEngine::IndexEngine(std::unique_ptr<RocksStore> store, const IndexEngineOpt
       options_(options),
       analyzer_(std::move(analyzer)),
       analyzer_version_(analyzer_->Version()),
-      term_read_cache_(options.term_read_cache_bytes),
+      term_read_cache_(options.term_read_cache_bytes, options.posting_cache_bytes),
       postings_(store_->db(), store_->Family(kPostingsFamily), store_->Family(kTermsFamily),
                 &term_read_cache_),
       external_ids_(options.external_id_cache_entries),

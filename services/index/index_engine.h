@@ -59,6 +59,9 @@ struct IndexEngineOptions {
   // Bytes of term records the searches share (term_read_cache.h); 0 reads
   // every record from RocksDB.
   size_t term_read_cache_bytes = size_t{64} << 20;
+  // Bytes of posting lists' sealed blocks the searches share
+  // (sealed_list.h); 0 walks every list in RocksDB.
+  size_t posting_cache_bytes = size_t{256} << 20;
   // External ids of returned hits kept by docid (external_id_cache.h); 0
   // reads every id from RocksDB.
   size_t external_id_cache_entries = size_t{1} << 16;

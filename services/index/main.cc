@@ -34,6 +34,8 @@ ABSL_FLAG(uint64_t, term_record_cache_mb, 64,
           "Term records the writer keeps in memory between batches, MiB (0: none)");
 ABSL_FLAG(uint64_t, term_read_cache_mb, 64,
           "Term records the searches keep in memory for the next searches, MiB (0: none)");
+ABSL_FLAG(uint64_t, posting_cache_mb, 256,
+          "Posting lists the searches keep in memory for the next searches, MiB (0: none)");
 ABSL_FLAG(uint64_t, id_cache_entries, 65536,
           "External ids of returned hits the searches keep in memory, by docid (0: none)");
 ABSL_FLAG(int32_t, max_message_bytes, 64 << 20,
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   options.scoring.body_weight = absl::GetFlag(FLAGS_body_weight);
   options.term_record_cache_bytes = absl::GetFlag(FLAGS_term_record_cache_mb) << 20;
   options.term_read_cache_bytes = absl::GetFlag(FLAGS_term_read_cache_mb) << 20;
+  options.posting_cache_bytes = absl::GetFlag(FLAGS_posting_cache_mb) << 20;
   options.external_id_cache_entries = absl::GetFlag(FLAGS_id_cache_entries);
   if (!FiniteNonNegative(options.scoring.k1)) ConfigError("--bm25_k1 must be >= 0");
   if (!FiniteNonNegative(options.scoring.b) || options.scoring.b > 1) {

@@ -8,8 +8,8 @@
 namespace loupe {
 namespace {
 
-// The first index >= `from` whose docid is >= `target`, in ascending
-// `docids` whose last one is >= target. Gallops from `from` before the
+// The first index >= `from` whose docid is >= `target` in ascending
+// `docids` (their size when none is). Gallops from `from` before the
 // binary search: an intersection's next target is usually a few postings
 // ahead, where a binary search over the rest of the block mispredicts most
 // of its branches.
@@ -82,26 +82,32 @@ bool PostingCursor::NextBlock() {
   LeaveBlock();
   if (store_ != nullptr && !in_tail_) {
     if (!started_) {
-      rocksdb::ReadOptions read;
-      read.snapshot = snapshot_;
-      read.iterate_upper_bound = &upper_bound_slice_;
-      blocks_.reset(store_->db()->NewIterator(read, store_->postings_family()));
-      blocks_->Seek(seek_key_);
+      started_ = true;
+      if (!StartSealedBlocks()) return false;
     } else if (has_block_) {
-      blocks_->Next();
+      if (list_ != nullptr) {
+        ++list_block_;
+      } else {
+        blocks_->Next();
+      }
     }
-    started_ = true;
-    if (blocks_->Valid()) {
+    if (list_ != nullptr) {
+      if (list_block_ < list_->block_count()) {
+        block_value_ = list_->block(list_block_);
+        block_last_ = list_->last_docids[list_block_];
+        has_block_ = true;
+        return true;
+      }
+    } else if (blocks_->Valid()) {
       const rocksdb::Slice value = blocks_->value();
-      if (!PostingBlockView::ReadLastDocid(absl::string_view(value.data(), value.size()),
-                                           &block_last_)) {
+      block_value_ = absl::string_view(value.data(), value.size());
+      if (!PostingBlockView::ReadLastDocid(block_value_, &block_last_)) {
         Fail(absl::DataLossError("corrupt posting block header"));
         return false;
       }
       has_block_ = true;
       return true;
-    }
-    if (!blocks_->status().ok()) {
+    } else if (!blocks_->status().ok()) {
       Fail(FromRocksDb(blocks_->status(), "rocksdb scan postings"));
       return false;
     }
@@ -127,12 +133,29 @@ bool PostingCursor::NextBlock() {
   return false;
 }
 
+bool PostingCursor::StartSealedBlocks() {
+  const absl::string_view term_key = absl::string_view(seek_key_).substr(0, seek_key_.size() - 1);
+  absl::StatusOr<SharedSealedList> list =
+      store_->SharedSealedBlocks(snapshot_, term_key, record_->document_frequency);
+  if (!list.ok()) {
+    Fail(list.status());
+    return false;
+  }
+  list_ = *std::move(list);
+  list_block_ = 0;
+  if (list_ != nullptr) return true;
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot_;
+  read.iterate_upper_bound = &upper_bound_slice_;
+  blocks_.reset(store_->db()->NewIterator(read, store_->postings_family()));
+  blocks_->Seek(seek_key_);
+  return true;
+}
+
 bool PostingCursor::ParseBlock() {
   if (parsed_) return true;
   if (!has_block_) return false;
-  const rocksdb::Slice value = blocks_->value();
-  absl::StatusOr<PostingBlockView> view =
-      PostingBlockView::Parse(absl::string_view(value.data(), value.size()));
+  absl::StatusOr<PostingBlockView> view = PostingBlockView::Parse(block_value_);
   if (!view.ok()) {
     Fail(view.status());
     return false;
@@ -195,6 +218,12 @@ void PostingCursor::Next() {
 uint32_t PostingCursor::ShallowAdvance(uint32_t target) {
   if (docid_ == kEndDocid) return kEndDocid;
   if (!has_block_ && !NextBlock()) return kEndDocid;
+  if (block_last_ < target && list_ != nullptr && !in_tail_) {
+    // Jump to the block before the first whose last docid >= target (the
+    // tail when none is), so that NextBlock enters it.
+    list_block_ = GallopTo(list_->last_docids, static_cast<uint32_t>(list_block_ + 1), target) - 1;
+    if (!NextBlock()) return kEndDocid;
+  }
   while (block_last_ < target) {
     if (!NextBlock()) return kEndDocid;
   }

@@ -27,6 +27,7 @@
 #include "rocksdb/db.h"
 #include "services/index/posting_block.h"
 #include "services/index/posting_store.h"
+#include "services/index/sealed_list.h"
 #include "services/index/search_term_records.h"
 
 namespace loupe {
@@ -98,6 +99,9 @@ class PostingCursor {
   // Forgets what the current block parsed and decoded; every move to
   // another block starts here.
   void LeaveBlock();
+  // On the first NextBlock: takes the shared list, or else makes the
+  // iterator and seeks to the first block; false (and status()) on error.
+  bool StartSealedBlocks();
   // Parses the current block's header once; false on corrupt data.
   bool ParseBlock();
   // Decodes the current block's docids and points at its first posting
@@ -117,11 +121,17 @@ class PostingCursor {
   // The term's record: read_before's, or own_record_ when read here.
   TermRecord own_record_;
   const TermRecord* record_ = &own_record_;
-  // The sealed blocks' iterator, made on the first NextBlock (an
-  // intersection that ends early never walks its costliest lists).
+  // The sealed blocks, from the first NextBlock on (an intersection that
+  // ends early never walks its costliest lists): the list shared through
+  // the read cache when the store gives one (sealed_list.h), else a RocksDB
+  // iterator.
   const PostingStore* store_ = nullptr;  // null when the list has no sealed block
   const rocksdb::Snapshot* snapshot_ = nullptr;
+  SharedSealedList list_;
+  size_t list_block_ = 0;  // the current block of list_
   std::unique_ptr<rocksdb::Iterator> blocks_;
+  // The current sealed block's encoded value (in list_ or in blocks_).
+  absl::string_view block_value_;
   std::string upper_bound_;
   rocksdb::Slice upper_bound_slice_;
   std::string seek_key_;

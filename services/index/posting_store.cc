@@ -150,6 +150,42 @@ absl::StatusOr<std::vector<SharedTermRecord>> PostingStore::ReadSharedTerms(
   return records;
 }
 
+absl::StatusOr<SharedSealedList> PostingStore::SharedSealedBlocks(
+    const rocksdb::Snapshot* snapshot, absl::string_view term_key,
+    uint64_t document_frequency) const {
+  if (snapshot == nullptr || read_cache_ == nullptr || !read_cache_->keeps_lists() ||
+      document_frequency > kMaxSharedListPostings) {
+    return nullptr;
+  }
+  const uint64_t sequence = snapshot->GetSequenceNumber();
+  if (SharedSealedList known = read_cache_->FindList(term_key, sequence)) return known;
+  auto list = std::make_shared<SealedList>();
+  std::string first = BlockKey(term_key, 0);
+  std::string upper_bound(term_key);
+  upper_bound.push_back('\1');
+  const rocksdb::Slice upper_bound_slice(upper_bound);
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  read.iterate_upper_bound = &upper_bound_slice;
+  std::unique_ptr<rocksdb::Iterator> blocks(db_->NewIterator(read, postings_));
+  for (blocks->Seek(first); blocks->Valid(); blocks->Next()) {
+    const rocksdb::Slice value = blocks->value();
+    uint32_t last_docid = 0;
+    if (!PostingBlockView::ReadLastDocid(absl::string_view(value.data(), value.size()),
+                                         &last_docid)) {
+      return absl::DataLossError("corrupt posting block header");
+    }
+    list->bytes.append(value.data(), value.size());
+    list->ends.push_back(list->bytes.size());
+    list->last_docids.push_back(last_docid);
+  }
+  if (!blocks->status().ok()) return FromRocksDb(blocks->status(), "rocksdb scan postings");
+  list->bytes.shrink_to_fit();
+  SharedSealedList shared = std::move(list);
+  read_cache_->InsertList(std::string(term_key), shared, sequence);
+  return shared;
+}
+
 absl::StatusOr<std::vector<uint64_t>> PostingStore::DocumentFrequencies(
     const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const {
   absl::StatusOr<std::vector<SharedTermRecord>> records = ReadSharedTerms(snapshot, term_keys);

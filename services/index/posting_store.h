@@ -39,6 +39,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch_base.h"
 #include "services/index/posting_block.h"
+#include "services/index/sealed_list.h"
 #include "services/index/term_read_cache.h"
 #include "services/index/term_record_cache.h"
 
@@ -118,6 +119,17 @@ class PostingStore {
   // key without one.
   absl::StatusOr<std::vector<SharedTermRecord>> ReadSharedTerms(
       const rocksdb::Snapshot* snapshot, const std::vector<std::string>& term_keys) const;
+
+  // The sealed blocks of `term_key` as of `snapshot`, copied in one scan and
+  // shared through the read cache; nullptr when the caller should walk them
+  // in RocksDB instead: no snapshot, a read cache that keeps no lists, or a
+  // list of more than kMaxSharedListPostings postings (its copy would cost
+  // more than a walk that may stop early). `document_frequency` is the
+  // term's, from its record at the same snapshot.
+  absl::StatusOr<SharedSealedList> SharedSealedBlocks(const rocksdb::Snapshot* snapshot,
+                                                      absl::string_view term_key,
+                                                      uint64_t document_frequency) const;
+  static constexpr uint64_t kMaxSharedListPostings = uint64_t{1} << 20;
 
   // Calls `visit` for every posting of (field, term), by ascending docid, as
   // of `snapshot` (nullptr = latest). Corrupt data is DATA_LOSS.

@@ -36,7 +36,7 @@ void TermReadCache::Insert(std::vector<std::pair<std::string, Record>> read,
   absl::MutexLock lock(&mutex_);
   // A write under way, or one the snapshot does not see: what was read may
   // not be current.
-  if (writing_ || snapshot_sequence < last_write_) return;
+  if (!CurrentLocked(snapshot_sequence)) return;
   size_t incoming = 0;
   for (const auto& [key, record] : read) incoming += EntryBytes(key, record);
   // Keys already cached are counted twice: an overestimate that only
@@ -53,20 +53,54 @@ void TermReadCache::Insert(std::vector<std::pair<std::string, Record>> read,
   }
 }
 
+SharedSealedList TermReadCache::FindList(absl::string_view term_key,
+                                         uint64_t snapshot_sequence) const {
+  if (max_list_bytes_ == 0) return nullptr;
+  absl::MutexLock lock(&mutex_);
+  auto it = lists_.find(term_key);
+  if (it == lists_.end() || snapshot_sequence < it->second.valid_from) return nullptr;
+  return it->second.list;
+}
+
+void TermReadCache::InsertList(std::string term_key, SharedSealedList list,
+                               uint64_t snapshot_sequence) {
+  if (max_list_bytes_ == 0 || list == nullptr) return;
+  const size_t size = ListEntryBytes(term_key, list);
+  if (size > max_list_bytes_ / 4) return;
+  absl::MutexLock lock(&mutex_);
+  if (!CurrentLocked(snapshot_sequence)) return;
+  if (auto it = lists_.find(term_key); it != lists_.end()) {
+    list_bytes_ -= ListEntryBytes(it->first, it->second.list);
+    lists_.erase(it);
+  }
+  if (list_bytes_ + size > max_list_bytes_) ClearListsLocked();
+  ListEntry& entry = lists_[std::move(term_key)];
+  entry.list = std::move(list);
+  entry.valid_from = last_write_;
+  list_bytes_ += size;
+}
+
 void TermReadCache::BeginWrite(const std::vector<std::string>& term_keys) {
   absl::MutexLock lock(&mutex_);
   writing_ = true;
   for (const std::string& key : term_keys) {
-    auto it = entries_.find(key);
-    if (it == entries_.end()) continue;
-    bytes_ -= EntryBytes(it->first, it->second.record);
-    entries_.erase(it);
+    if (auto it = entries_.find(key); it != entries_.end()) {
+      bytes_ -= EntryBytes(it->first, it->second.record);
+      entries_.erase(it);
+    }
+    if (auto it = lists_.find(key); it != lists_.end()) {
+      list_bytes_ -= ListEntryBytes(it->first, it->second.list);
+      lists_.erase(it);
+    }
   }
 }
 
 void TermReadCache::EndWrite(uint64_t latest_sequence, bool written) {
   absl::MutexLock lock(&mutex_);
-  if (!written) ClearLocked();
+  if (!written) {
+    ClearLocked();
+    ClearListsLocked();
+  }
   writing_ = false;
   if (latest_sequence > last_write_) last_write_ = latest_sequence;
 }
@@ -79,6 +113,16 @@ size_t TermReadCache::bytes() const {
 size_t TermReadCache::size() const {
   absl::MutexLock lock(&mutex_);
   return entries_.size();
+}
+
+size_t TermReadCache::list_bytes() const {
+  absl::MutexLock lock(&mutex_);
+  return list_bytes_;
+}
+
+size_t TermReadCache::list_count() const {
+  absl::MutexLock lock(&mutex_);
+  return lists_.size();
 }
 
 }  // namespace loupe

@@ -1,10 +1,12 @@
-// TermReadCache on its own (the write protocol, stamps, bounds), and a
-// property test: random batches written to one database, with snapshots
+// TermReadCache on its own (the write protocol, stamps, bounds), and two
+// property tests: random batches written to one database, with snapshots
 // taken along the way and read at random, through a PostingStore with a
 // cache (small enough to be emptied often) and through one without; every
-// read must give the same records, old snapshots included.
+// read must give the same records, and every cursor walk the same postings,
+// old snapshots included.
 #include "services/index/term_read_cache.h"
 
+#include <algorithm>
 #include <memory>
 #include <random>
 #include <string>
@@ -16,6 +18,7 @@
 #include "rocksdb/write_batch.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/index_schema.h"
+#include "services/index/posting_cursor.h"
 #include "services/index/posting_store.h"
 #include "services/index/test_util.h"
 
@@ -122,6 +125,69 @@ TEST(TermReadCacheTest, StaysWithinItsBound) {
   EXPECT_FALSE(Find(off, "storm", 1, &record));
 }
 
+// A sealed list told apart by its bytes.
+SharedSealedList List(const std::string& bytes) {
+  auto list = std::make_shared<SealedList>();
+  list->bytes = bytes;
+  list->ends.push_back(bytes.size());
+  list->last_docids.push_back(1);
+  return list;
+}
+
+TEST(TermReadCacheTest, ListsFollowTheWriteProtocol) {
+  TermReadCache cache(1 << 20, 1 << 20);
+  ASSERT_TRUE(cache.keeps_lists());
+  EXPECT_EQ(cache.FindList("storm", 5), nullptr);
+  cache.BeginWrite({"storm"});
+  cache.InsertList("storm", List("during"), 100);  // read while the write is under way
+  EXPECT_EQ(cache.FindList("storm", 100), nullptr);
+  cache.EndWrite(/*latest_sequence=*/10, /*written=*/true);
+  cache.InsertList("storm", List("old"), 9);  // the snapshot misses the last write
+  EXPECT_EQ(cache.FindList("storm", 20), nullptr);
+  cache.InsertList("storm", List("new"), 12);
+  cache.InsertList("calm", List("calm"), 10);
+  ASSERT_NE(cache.FindList("storm", 10), nullptr);
+  EXPECT_EQ(cache.FindList("storm", 10)->bytes, "new");
+  EXPECT_EQ(cache.FindList("storm", 9), nullptr);  // older than its stamp
+  // A write forgets its terms' lists, and no other.
+  cache.BeginWrite({"storm"});
+  EXPECT_EQ(cache.FindList("storm", 100), nullptr);
+  EXPECT_NE(cache.FindList("calm", 100), nullptr);
+  cache.EndWrite(/*latest_sequence=*/11, /*written=*/true);
+  // A failed write's outcome is unknown: every list goes.
+  cache.BeginWrite({"other"});
+  cache.EndWrite(/*latest_sequence=*/12, /*written=*/false);
+  EXPECT_EQ(cache.FindList("calm", 100), nullptr);
+  EXPECT_EQ(cache.list_count(), 0u);
+  EXPECT_EQ(cache.list_bytes(), 0u);
+  // Records alone keep no list.
+  TermReadCache records_only(1 << 20);
+  EXPECT_FALSE(records_only.keeps_lists());
+  records_only.InsertList("storm", List("new"), 1);
+  EXPECT_EQ(records_only.FindList("storm", 1), nullptr);
+}
+
+TEST(TermReadCacheTest, ListsStayWithinTheirBound) {
+  const size_t bound = 64 << 10;
+  TermReadCache cache(1 << 20, bound);
+  for (int i = 0; i < 200; ++i) {
+    cache.InsertList(absl::StrCat("term", i), List(std::string(1000 + i * 10, 'p')), 1);
+    EXPECT_LE(cache.list_bytes(), bound);
+    // The last insert is kept: the lists are forgotten first.
+    EXPECT_NE(cache.FindList(absl::StrCat("term", i), 1), nullptr) << i;
+  }
+  // The same key again replaces its list and its count.
+  const size_t before = cache.list_bytes();
+  cache.InsertList("term199", List(std::string(1000 + 199 * 10, 'q')), 1);
+  EXPECT_EQ(cache.list_bytes(), before);
+  EXPECT_EQ(cache.FindList("term199", 1)->bytes[0], 'q');
+  // A list over a quarter of the bound is not kept, and pushes nothing out.
+  const size_t count = cache.list_count();
+  cache.InsertList("huge", List(std::string(bound / 4, 'h')), 1);
+  EXPECT_EQ(cache.FindList("huge", 1), nullptr);
+  EXPECT_EQ(cache.list_count(), count);
+}
+
 // A snapshot of `db`, released with this object.
 struct HeldSnapshot {
   explicit HeldSnapshot(rocksdb::DB* db) : db(db), snapshot(db->GetSnapshot()) {}
@@ -212,6 +278,129 @@ void ExpectCachedReadsEqualUncachedOnes(size_t cache_bytes) {
 TEST(TermReadCacheTest, CachedReadsEqualUncachedOnesAtEverySnapshot) {
   ExpectCachedReadsEqualUncachedOnes(size_t{1} << 20);
   ExpectCachedReadsEqualUncachedOnes(1000);  // emptied every few inserts
+}
+
+// What a cursor over `term_key` at `snapshot` gives for a walk of random
+// Advance, ShallowAdvance and Next moves drawn from `seed`: the block ends it
+// reports, and the docid, tf, field length and positions of every posting
+// it stops on.
+std::vector<uint32_t> Walk(const PostingStore& store, const rocksdb::Snapshot* snapshot,
+                           const std::string& term_key, uint32_t max_docid, uint32_t seed) {
+  std::vector<uint32_t> seen;
+  absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+      PostingCursor::Open(store, snapshot, term_key);
+  EXPECT_TRUE(cursor.ok()) << cursor.status();
+  if (!cursor.ok()) return seen;
+  PostingCursor& walk = **cursor;
+  std::mt19937 random(seed);
+  uint32_t target = 0;
+  for (int move = 0; move < 400 && walk.docid() != kEndDocid; ++move) {
+    switch (random() % 4) {
+      case 0:
+        walk.Next();
+        break;
+      case 1:  // a short step, often inside the block
+        walk.Advance(target += 1 + random() % 8);
+        break;
+      case 2:  // a long one, over blocks
+        walk.Advance(target += 1 + random() % (max_docid / 8 + 1));
+        break;
+      default:  // a block-level step, then a posting in that block or after
+        target += 1 + random() % (max_docid / 16 + 1);
+        seen.push_back(walk.ShallowAdvance(target));
+        walk.Advance(target);
+        break;
+    }
+    if (walk.docid() == kEndDocid) break;
+    target = std::max(target, walk.docid());
+    seen.insert(seen.end(), {walk.docid(), walk.tf(), walk.field_length()});
+    const absl::Span<const uint32_t> positions = walk.PositionSpan();
+    seen.insert(seen.end(), positions.begin(), positions.end());
+  }
+  seen.push_back(walk.docid());
+  EXPECT_TRUE(walk.status().ok()) << walk.status();
+  return seen;
+}
+
+void ExpectCachedListsWalkLikeRocksDb(size_t list_bytes) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<RocksStore>> store =
+      RocksStore::Open(dir.path(), AllFamilies(), RocksOptions{});
+  ASSERT_TRUE(store.ok()) << store.status();
+  rocksdb::DB* db = (*store)->db();
+  TermReadCache cache(size_t{1} << 20, list_bytes);
+  const PostingStore plain(db, (*store)->Family(kPostingsFamily), (*store)->Family(kTermsFamily));
+  const PostingStore cached(db, (*store)->Family(kPostingsFamily), (*store)->Family(kTermsFamily),
+                            &cache);
+  std::vector<std::string> keys;
+  for (int word = 0; word < 6; ++word) {
+    keys.push_back(PostingStore::TermKey(v1::FIELD_BODY, absl::StrCat("w", word)));
+  }
+  std::vector<std::vector<uint32_t>> live(keys.size());  // each list's docids
+  std::mt19937 random(11);
+  std::vector<std::unique_ptr<HeldSnapshot>> snapshots;
+  uint32_t next_docid = 1;
+  size_t walks_from_cache = 0;
+  for (int step = 0; step < 600; ++step) {
+    if (random() % 3 == 0) {
+      // A batch: postings added to a few lists (whole blocks sealed at
+      // once), some removed (a sealed block rewritten), with the protocol.
+      std::vector<std::string> written;
+      rocksdb::WriteBatch batch;
+      for (size_t k = 0; k < keys.size(); ++k) {
+        if (random() % 2 == 0) continue;
+        PostingChanges changes;
+        for (int remove = random() % 4; remove > 0 && !live[k].empty(); --remove) {
+          const size_t at = random() % live[k].size();
+          changes.Remove(live[k][at]);
+          live[k].erase(live[k].begin() + at);
+        }
+        for (int add = random() % 120; add > 0; --add) {
+          std::vector<uint32_t> positions = {static_cast<uint32_t>(random() % 5)};
+          for (int more = random() % 4; more > 0; --more) {
+            positions.push_back(positions.back() + 1 + random() % 30);
+          }
+          live[k].push_back(next_docid);
+          changes.Add(PostingEntry{next_docid, 50 + static_cast<uint32_t>(random() % 900),
+                                   std::move(positions)});
+          next_docid += 1 + random() % 3;
+        }
+        ASSERT_TRUE(plain.Apply(&batch, keys[k], changes).ok());
+        written.push_back(keys[k]);
+      }
+      cache.BeginWrite(written);
+      // Walks while the write is under way (before and after it lands).
+      snapshots.push_back(std::make_unique<HeldSnapshot>(db));
+      ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+      snapshots.push_back(std::make_unique<HeldSnapshot>(db));
+      for (size_t back = 1; back <= 2; ++back) {
+        Walk(cached, snapshots[snapshots.size() - back]->snapshot, keys[random() % keys.size()],
+             next_docid, random());
+      }
+      cache.EndWrite(db->GetLatestSequenceNumber(), /*written=*/true);
+    } else {
+      if (snapshots.empty() || random() % 3 == 0) {
+        snapshots.push_back(std::make_unique<HeldSnapshot>(db));
+      }
+      const size_t pick = random() % 4 == 0 ? random() % snapshots.size()
+                                            : snapshots.size() - 1 - random() % std::min<size_t>(
+                                                                         3, snapshots.size());
+      const rocksdb::Snapshot* snapshot = snapshots[pick]->snapshot;
+      const std::string& key = keys[random() % keys.size()];
+      walks_from_cache += cache.FindList(key, snapshot->GetSequenceNumber()) != nullptr;
+      const uint32_t seed = random();
+      SCOPED_TRACE(absl::StrCat("step ", step, ", ", key));
+      EXPECT_EQ(Walk(cached, snapshot, key, next_docid, seed),
+                Walk(plain, snapshot, key, next_docid, seed));
+    }
+    if (snapshots.size() > 30) snapshots.erase(snapshots.begin());
+  }
+  EXPECT_GT(walks_from_cache, 10u);  // the lists were really shared
+}
+
+TEST(TermReadCacheTest, CachedListsWalkLikeRocksDbAtEverySnapshot) {
+  ExpectCachedListsWalkLikeRocksDb(size_t{16} << 20);
+  ExpectCachedListsWalkLikeRocksDb(size_t{48} << 10);  // forgotten every few lists
 }
 
 }  // namespace

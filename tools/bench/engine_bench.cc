@@ -51,7 +51,9 @@ absl::StatusOr<std::unique_ptr<IndexEngine>> OpenEngine(const std::string& dir,
   RocksOptions rocks;
   rocks.block_cache_mb = options.block_cache_mb;
   rocks.row_cache_mb = options.row_cache_mb;
-  return IndexEngine::Open(dir, IndexEngineOptions{}, rocks);
+  IndexEngineOptions engine;
+  engine.posting_cache_bytes = size_t{options.posting_cache_mb} << 20;
+  return IndexEngine::Open(dir, engine, rocks);
 }
 
 // Asks the kernel to drop the folder's files from the page cache (they are
@@ -209,6 +211,7 @@ absl::StatusOr<BenchResult> RunEngineBench(const BenchCorpus& corpus,
   result.index_bytes = FolderBytes(index_dir);
   result.extra.emplace_back("block_cache_mb", static_cast<double>(options.block_cache_mb));
   result.extra.emplace_back("row_cache_mb", static_cast<double>(options.row_cache_mb));
+  result.extra.emplace_back("posting_cache_mb", static_cast<double>(options.posting_cache_mb));
   result.extra.emplace_back("proximity", options.proximity ? 1.0 : 0.0);
   // The inverted index alone (posting blocks and term records) against the
   // text; stored fields for display come on top.

@@ -42,6 +42,8 @@ struct EngineBenchOptions {
   uint64_t block_cache_mb = 256;
   // RocksDB row cache of the engine (the shard's --rocksdb_row_cache_mb).
   uint64_t row_cache_mb = 64;
+  // Posting lists the searches share (the shard's --posting_cache_mb).
+  uint64_t posting_cache_mb = 256;
   // Before the warm passes, drop the index files from the page cache, reopen
   // with an empty block cache and time one OR pass: extra keys or_cold_*.
   bool cold = false;

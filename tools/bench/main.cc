@@ -37,6 +37,8 @@ ABSL_FLAG(std::string, index_dir, "",
 ABSL_FLAG(uint64_t, block_cache_mb, 256, "--engine: RocksDB block cache of the engine, MiB");
 ABSL_FLAG(uint64_t, row_cache_mb, 64,
           "--engine: RocksDB row cache of the engine, MiB (0: none)");
+ABSL_FLAG(uint64_t, posting_cache_mb, 256,
+          "--engine: posting lists the searches share, MiB (0: none; the shard's flag)");
 ABSL_FLAG(bool, proximity, true,
           "--engine: plan loupe-query's proximity phrases; false = plain BM25 over the words, "
           "as the peers run");
@@ -137,6 +139,7 @@ int main(int argc, char** argv) {
     options.temp_root = absl::GetFlag(FLAGS_tmpdir);
     options.block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
     options.row_cache_mb = absl::GetFlag(FLAGS_row_cache_mb);
+    options.posting_cache_mb = absl::GetFlag(FLAGS_posting_cache_mb);
     options.index_dir = absl::GetFlag(FLAGS_index_dir);
     options.cold = absl::GetFlag(FLAGS_cold);
     options.proximity = absl::GetFlag(FLAGS_proximity);
