@@ -201,24 +201,14 @@ void ShareWordCursors(const v1::BooleanQuery& boolean, int phrase_index,
   }
 }
 
-// A document matched by a MUST_NOT clause is not a match.
-bool Excluded(const std::vector<OpenClause>& clauses, uint32_t docid) {
-  for (const OpenClause& clause : clauses) {
-    if (clause.occur != v1::OCCUR_MUST_NOT) continue;
-    if (clause.scorer->AdvanceExact(docid)) return true;
+// A document matched by one of the MUST_NOT clauses `excluding` is not a
+// match.
+bool Excluded(const std::vector<OpenClause>& clauses, const std::vector<size_t>& excluding,
+              uint32_t docid) {
+  for (size_t i : excluding) {
+    if (clauses[i].scorer->AdvanceExact(docid)) return true;
   }
   return false;
-}
-
-// Sum of the scored clauses present at `docid`, in clause order, times the
-// boolean's boost: the evaluator's arithmetic.
-double ExactScore(const std::vector<double>& contributions, const std::vector<char>& present,
-                  double boost) {
-  double score = 0;
-  for (size_t i = 0; i < contributions.size(); ++i) {
-    if (present[i]) score += contributions[i];
-  }
-  return score * boost;
 }
 
 class TopKRun {
@@ -231,7 +221,11 @@ class TopKRun {
         collector_(collector),
         contributions_(clauses_.size(), 0.0),
         present_(clauses_.size(), false),
-        candidate_bound_(clauses_.size(), 0.0) {}
+        candidate_bound_(clauses_.size(), 0.0) {
+    for (size_t i = 0; i < clauses_.size(); ++i) {
+      if (clauses_[i].occur == v1::OCCUR_MUST_NOT) excluding_.push_back(i);
+    }
+  }
 
   absl::StatusOr<PrunedCount> Run() {
     bool has_must = false;
@@ -256,8 +250,26 @@ class TopKRun {
 
   void SetContribution(size_t i, double score) {
     contributions_[i] = score;
+    if (present_[i]) return;
     present_[i] = true;
     contributed_.push_back(i);
+  }
+
+  // Sum of the candidate's contributions in clause order, times the
+  // boolean's boost: the evaluator's arithmetic. When few of many clauses
+  // contributed (long queries), sorting those costs less than visiting
+  // every clause.
+  double ExactScore() {
+    double score = 0;
+    if (contributed_.size() * 4 < clauses_.size()) {
+      std::sort(contributed_.begin(), contributed_.end());
+      for (size_t i : contributed_) score += contributions_[i];
+    } else {
+      for (size_t i = 0; i < clauses_.size(); ++i) {
+        if (present_[i]) score += contributions_[i];
+      }
+    }
+    return score * boost_;
   }
 
   // Every MUST clause matches; SHOULD clauses add what they have.
@@ -289,7 +301,7 @@ class TopKRun {
         }
       }
       const uint32_t docid = target;
-      if (!Excluded(clauses_, docid)) {
+      if (!Excluded(clauses_, excluding_, docid)) {
         Reset();
         for (size_t i = 0; i < clauses_.size(); ++i) {
           if (clauses_[i].occur == v1::OCCUR_MUST) {
@@ -299,7 +311,7 @@ class TopKRun {
           }
         }
         ++count_.total_hits;
-        LOUPE_RETURN_IF_ERROR(collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
+        LOUPE_RETURN_IF_ERROR(collector_->Offer(docid, ExactScore()));
       }
       if (docid == kEndDocid - 1) return absl::OkStatus();
       target = docid + 1;
@@ -606,11 +618,11 @@ class TopKRun {
       count_.lower_bound = true;
       return absl::OkStatus();
     }
-    if (Excluded(clauses_, docid)) return absl::OkStatus();
+    if (Excluded(clauses_, excluding_, docid)) return absl::OkStatus();
     ++count_.total_hits;
     if (can_enter) {
       LOUPE_RETURN_IF_ERROR(
-          collector_->Offer(docid, ExactScore(contributions_, present_, boost_)));
+          collector_->Offer(docid, ExactScore()));
     }
     const double previous = entry_;
     entry_ = EntryScore();
@@ -643,6 +655,7 @@ class TopKRun {
   std::vector<double> contributions_;
   std::vector<char> present_;
   std::vector<size_t> contributed_;  // clauses with present_ set
+  std::vector<size_t> excluding_;    // the MUST_NOT clauses
   std::vector<double> candidate_bound_;  // per covered phrase, at the candidate
   // Disjunction's units, per clause bounds in the window, and per rank (by
   // ascending unit bound): the bounds of ranks [0, k), the unit, its lead's
