@@ -110,7 +110,7 @@ void HitCollector::LoadIds() {
   }
 }
 
-absl::Status HitCollector::Offer(uint32_t docid, double score) {
+absl::Status HitCollector::OfferRanked(uint32_t docid, double score) {
   int64_t date = kNoDate;
   if (order_ != v1::HIT_ORDER_SCORE) {
     absl::StatusOr<int64_t> seconds = dates_->Seconds(docid);

@@ -48,8 +48,15 @@ class HitCollector {
                const DateReader* dates, v1::HitOrder order, size_t limit,
                const v1::HitKey* after, ExternalIdCache* ids = nullptr);
 
-  // Offers a matching document.
-  absl::Status Offer(uint32_t docid, double score);
+  // Offers a matching document. A score below every kept one in score
+  // order is turned away inline (most offers, once the collector is full).
+  absl::Status Offer(uint32_t docid, double score) {
+    if (order_ == v1::HIT_ORDER_SCORE && heap_.size() == limit_ && !heap_.empty() &&
+        score < heap_.front().score && status_.ok()) {
+      return absl::OkStatus();
+    }
+    return OfferRanked(docid, score);
+  }
 
   // Score order only: -infinity until `limit` hits are kept, then the
   // worst kept score.
@@ -63,6 +70,8 @@ class HitCollector {
   absl::StatusOr<std::vector<CollectedHit>> TakeSorted();
 
  private:
+  // Offer past the inline check.
+  absl::Status OfferRanked(uint32_t docid, double score);
   absl::StatusOr<std::string> ExternalId(uint32_t docid) const;
   // Strict "a ranks before b"; reads ids on a tie (errors go to status_).
   bool RanksBefore(CollectedHit& a, CollectedHit& b);
