@@ -154,7 +154,8 @@ absl::StatusOr<SharedSealedList> PostingStore::SharedSealedBlocks(
     const rocksdb::Snapshot* snapshot, absl::string_view term_key,
     uint64_t document_frequency) const {
   if (snapshot == nullptr || read_cache_ == nullptr || !read_cache_->keeps_lists() ||
-      document_frequency > kMaxSharedListPostings) {
+      document_frequency > kMaxSharedListPostings ||
+      document_frequency * kMinPostingBytes > read_cache_->max_bytes_per_list()) {
     return nullptr;
   }
   const uint64_t sequence = snapshot->GetSequenceNumber();

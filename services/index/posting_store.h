@@ -123,13 +123,18 @@ class PostingStore {
   // The sealed blocks of `term_key` as of `snapshot`, copied in one scan and
   // shared through the read cache; nullptr when the caller should walk them
   // in RocksDB instead: no snapshot, a read cache that keeps no lists, or a
-  // list of more than kMaxSharedListPostings postings (its copy would cost
-  // more than a walk that may stop early). `document_frequency` is the
-  // term's, from its record at the same snapshot.
+  // list too long to keep, of more than kMaxSharedListPostings postings or
+  // over the cache's bound per list at kMinPostingBytes a posting (it would
+  // be copied again by every search; a walk may stop early).
+  // `document_frequency` is the term's, from its record at the same
+  // snapshot.
   absl::StatusOr<SharedSealedList> SharedSealedBlocks(const rocksdb::Snapshot* snapshot,
                                                       absl::string_view term_key,
                                                       uint64_t document_frequency) const;
   static constexpr uint64_t kMaxSharedListPostings = uint64_t{1} << 20;
+  // Fewest bytes a sealed posting takes: docid gap, tf, field length and
+  // one position, a byte each at least.
+  static constexpr uint64_t kMinPostingBytes = 4;
 
   // Calls `visit` for every posting of (field, term), by ascending docid, as
   // of `snapshot` (nullptr = latest). Corrupt data is DATA_LOSS.

@@ -66,7 +66,7 @@ void TermReadCache::InsertList(std::string term_key, SharedSealedList list,
                                uint64_t snapshot_sequence) {
   if (max_list_bytes_ == 0 || list == nullptr) return;
   const size_t size = ListEntryBytes(term_key, list);
-  if (size > max_list_bytes_ / 4) return;
+  if (size > max_bytes_per_list()) return;
   absl::MutexLock lock(&mutex_);
   if (!CurrentLocked(snapshot_sequence)) return;
   if (auto it = lists_.find(term_key); it != lists_.end()) {

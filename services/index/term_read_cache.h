@@ -87,6 +87,8 @@ class TermReadCache {
   // Whether lists are kept at all (a reader that cannot keep what it reads
   // walks the list in RocksDB instead of copying it).
   bool keeps_lists() const { return max_list_bytes_ > 0; }
+  // The most bytes one list may take (InsertList).
+  size_t max_bytes_per_list() const { return max_list_bytes_ / 4; }
   // The sealed blocks of `term_key` as seen by a snapshot at
   // `snapshot_sequence`; nullptr when unknown.
   SharedSealedList FindList(absl::string_view term_key, uint64_t snapshot_sequence) const

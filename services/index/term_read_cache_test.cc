@@ -280,6 +280,41 @@ TEST(TermReadCacheTest, CachedReadsEqualUncachedOnesAtEverySnapshot) {
   ExpectCachedReadsEqualUncachedOnes(1000);  // emptied every few inserts
 }
 
+TEST(TermReadCacheTest, ListsTooLongToKeepAreNotCopied) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<RocksStore>> store =
+      RocksStore::Open(dir.path(), AllFamilies(), RocksOptions{});
+  ASSERT_TRUE(store.ok()) << store.status();
+  rocksdb::DB* db = (*store)->db();
+  // 4 KiB of lists, 1 KiB a list: at 4 bytes a posting, 256 postings at most.
+  TermReadCache cache(size_t{1} << 20, 4096);
+  const PostingStore postings(db, (*store)->Family(kPostingsFamily),
+                              (*store)->Family(kTermsFamily), &cache);
+  const std::string short_key = PostingStore::TermKey(v1::FIELD_BODY, "short");
+  const std::string long_key = PostingStore::TermKey(v1::FIELD_BODY, "long");
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, count] : {std::pair{short_key, 200}, std::pair{long_key, 300}}) {
+    PostingChanges changes;
+    for (uint32_t docid = 1; docid <= static_cast<uint32_t>(count); ++docid) {
+      changes.Add(PostingEntry{docid, 10, {0}});
+    }
+    ASSERT_TRUE(postings.Apply(&batch, key, changes).ok());
+  }
+  ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+  HeldSnapshot snapshot(db);
+  absl::StatusOr<SharedSealedList> short_list =
+      postings.SharedSealedBlocks(snapshot.snapshot, short_key, 200);
+  ASSERT_TRUE(short_list.ok()) << short_list.status();
+  ASSERT_NE(*short_list, nullptr);
+  EXPECT_EQ((*short_list)->block_count(), 1u);  // 128 sealed, 72 in the tail
+  EXPECT_EQ((*short_list)->last_docids[0], 128u);
+  absl::StatusOr<SharedSealedList> long_list =
+      postings.SharedSealedBlocks(snapshot.snapshot, long_key, 300);
+  ASSERT_TRUE(long_list.ok()) << long_list.status();
+  EXPECT_EQ(*long_list, nullptr);  // the cursor walks it in RocksDB
+  EXPECT_EQ(cache.list_count(), 1u);
+}
+
 // What a cursor over `term_key` at `snapshot` gives for a walk of random
 // Advance, ShallowAdvance and Next moves drawn from `seed`: the block ends it
 // reports, and the docid, tf, field length and positions of every posting
