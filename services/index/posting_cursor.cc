@@ -205,12 +205,8 @@ void PostingCursor::EnterBlock(uint32_t target) {
   positioned_ = true;
 }
 
-void PostingCursor::Next() {
+void PostingCursor::NextFromBlockEnd() {
   if (docid_ == kEndDocid) return;
-  if (positioned_ && index_ + 1 < block_.count()) {
-    docid_ = decoded_.docids[++index_];
-    return;
-  }
   if (!NextBlock()) return;
   EnterBlock(0);
 }

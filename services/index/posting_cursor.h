@@ -70,8 +70,15 @@ class PostingCursor {
   // On a posting: false before the first move and after a ShallowAdvance
   // into another block (docid() is then stale).
   bool positioned() const { return positioned_; }
-  // Moves to the next posting.
-  void Next();
+  // Moves to the next posting (inline within a decoded block: term clauses
+  // call it for every posting they walk).
+  void Next() {
+    if (positioned_ && index_ + 1 < block_.count()) {
+      docid_ = decoded_.docids[++index_];
+      return;
+    }
+    NextFromBlockEnd();
+  }
   // Moves to the first posting whose docid >= target (no move when already
   // there).
   void Advance(uint32_t target);
@@ -95,6 +102,8 @@ class PostingCursor {
 
  private:
   PostingCursor() = default;
+  // Next() past the current block, or before the first move.
+  void NextFromBlockEnd();
   void Fail(absl::Status status);
   // Forgets what the current block parsed and decoded; every move to
   // another block starts here.

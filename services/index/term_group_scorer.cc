@@ -46,6 +46,9 @@ absl::StatusOr<std::unique_ptr<TermGroupScorer>> TermGroupScorer::Open(
     const ScoringContext& scoring, std::vector<TermGroupField> fields,
     const SearchTermRecords* read_before) {
   std::unique_ptr<TermGroupScorer> scorer(new TermGroupScorer(scoring));
+  size_t forms = 0;
+  for (const TermGroupField& spec : fields) forms += spec.term_keys.size();
+  scorer->cursors_.reserve(forms);
   for (TermGroupField& spec : fields) {
     FieldCursors field;
     ImpactFrontiers frontiers;
@@ -60,6 +63,8 @@ absl::StatusOr<std::unique_ptr<TermGroupScorer>> TermGroupScorer::Open(
     }
     if (field.cursors.empty()) continue;
     scorer->max_score_ += GroupScoreBound(frontiers, scorer->k1_, scorer->b_, spec.bm25);
+    for (const auto& cursor : field.cursors) scorer->cursors_.push_back(cursor.get());
+    field.end = scorer->cursors_.size();
     field.spec = std::move(spec);
     scorer->fields_.push_back(std::move(field));
   }
@@ -76,13 +81,6 @@ PostingCursor* TermGroupScorer::CursorFor(v1::Field field, absl::string_view ter
   return nullptr;
 }
 
-void TermGroupScorer::UpdateDocid() {
-  docid_ = kEndDocid;
-  for (const FieldCursors& field : fields_) {
-    for (const auto& cursor : field.cursors) docid_ = std::min(docid_, cursor->docid());
-  }
-}
-
 void TermGroupScorer::Next() {
   if (!started_) {
     Advance(0);
@@ -90,32 +88,37 @@ void TermGroupScorer::Next() {
   }
   if (docid_ == kEndDocid) return;
   const uint32_t current = docid_;
-  for (FieldCursors& field : fields_) {
-    for (auto& cursor : field.cursors) {
-      if (cursor->docid() == current) cursor->Next();
-    }
+  uint32_t next = kEndDocid;
+  for (PostingCursor* cursor : cursors_) {
+    if (cursor->docid() == current) cursor->Next();
+    next = std::min(next, cursor->docid());
   }
-  UpdateDocid();
+  docid_ = next;
 }
 
 void TermGroupScorer::Advance(uint32_t target) {
   started_ = true;
-  for (FieldCursors& field : fields_) {
-    for (auto& cursor : field.cursors) cursor->Advance(target);
+  uint32_t next = kEndDocid;
+  for (PostingCursor* cursor : cursors_) {
+    cursor->Advance(target);
+    next = std::min(next, cursor->docid());
   }
-  UpdateDocid();
+  docid_ = next;
 }
 
 double TermGroupScorer::Score() {
   double score = 0.0;
+  size_t begin = 0;
   for (const FieldCursors& field : fields_) {
     uint32_t tf = 0;
     uint32_t length = 0;
-    for (const auto& cursor : field.cursors) {
+    for (size_t i = begin; i < field.end; ++i) {
+      PostingCursor* cursor = cursors_[i];
       if (cursor->docid() != docid_) continue;
       tf += cursor->tf();
       length = cursor->field_length();
     }
+    begin = field.end;
     if (tf == 0) continue;
     score += field.spec.bm25.Score(k1_, b_, tf, length);
   }

@@ -91,13 +91,16 @@ class TermGroupScorer : public ClauseScorer {
     TermGroupField spec;
     std::vector<std::unique_ptr<PostingCursor>> cursors;
     std::vector<std::string> cursor_keys;  // the term key of each cursor
+    size_t end = 0;  // cursors_[previous field's end, end) are this field's
   };
   TermGroupScorer(const ScoringContext& scoring) : k1_(scoring.k1), b_(scoring.b) {}
-  void UpdateDocid();
 
   double k1_;
   double b_;
   std::vector<FieldCursors> fields_;
+  // Every field's cursors in one array, in field order: the per-posting
+  // walk (Next, Advance, Score) reads them without the fields' nesting.
+  std::vector<PostingCursor*> cursors_;
   uint32_t docid_ = kEndDocid;
   bool started_ = false;
   double max_score_ = 0;
