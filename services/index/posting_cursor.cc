@@ -64,6 +64,7 @@ absl::StatusOr<std::unique_ptr<PostingCursor>> PostingCursor::Open(
 void PostingCursor::Fail(absl::Status status) {
   if (status_.ok()) status_ = std::move(status);
   has_block_ = false;
+  positioned_ = false;  // the inline Next() must not step on from here
   docid_ = kEndDocid;
 }
 

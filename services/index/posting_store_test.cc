@@ -195,6 +195,37 @@ TEST_F(PostingStoreTest, CursorPositionsMatchTheWholeBlockDecode) {
   }
 }
 
+// A cursor that met corrupt positions stops there: its status says why and
+// no later move (Next's in-block step included) gives a posting again.
+TEST_F(PostingStoreTest, ACursorStopsAtCorruptPositions) {
+  PostingChanges changes;
+  for (uint32_t docid = 1; docid <= 130; ++docid) {
+    changes.Add({docid, 100, {0, 10, 20, 30, 40, 50, 60, 70}});
+  }
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "w", changes).ok());  // one sealed block, 2 in the tail
+  const std::string block_key =
+      PostingStore::BlockKey(PostingStore::TermKey(v1::FIELD_BODY, "w"), 1);
+  rocksdb::ColumnFamilyHandle* family = store_->Family(kPostingsFamily);
+  std::string value;
+  ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), family, block_key, &value).ok());
+  // Cut the second half of the positions (the last section, before the
+  // block's 16 bytes of padding): the postings of the block's end lose theirs.
+  value.erase(value.size() - 16 - 500, 500);
+  ASSERT_TRUE(store_->db()->Put(rocksdb::WriteOptions(), family, block_key, value).ok());
+  absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+      PostingCursor::Open(*postings_, nullptr, PostingStore::TermKey(v1::FIELD_BODY, "w"));
+  ASSERT_TRUE(cursor.ok()) << cursor.status();
+  (*cursor)->Advance(100);
+  ASSERT_EQ((*cursor)->docid(), 100u);
+  EXPECT_TRUE((*cursor)->PositionSpan().empty());
+  EXPECT_EQ((*cursor)->status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ((*cursor)->docid(), kEndDocid);
+  (*cursor)->Next();
+  EXPECT_EQ((*cursor)->docid(), kEndDocid);
+  (*cursor)->Advance(101);
+  EXPECT_EQ((*cursor)->docid(), kEndDocid);
+}
+
 TEST_F(PostingStoreTest, RemovingAMissingPostingIsDataLoss) {
   PostingChanges changes;
   changes.Add({5, 1, {0}});
