@@ -93,6 +93,10 @@ class IndexEngine {
   const std::string& analyzer_version() const { return analyzer_version_; }
   // Bytes of one column family's SST files (index_schema.h names them).
   uint64_t FamilyBytes(absl::string_view family) const { return store_->FamilySstBytes(family); }
+  // Memory the searches' read cache holds now: term records, and posting
+  // lists' sealed blocks (term_read_cache.h).
+  size_t TermReadCacheBytes() const { return term_read_cache_.bytes(); }
+  size_t PostingCacheBytes() const { return term_read_cache_.list_bytes(); }
 
   // Writes a consistent checkpoint of the shard's RocksDB into `dir` (see
   // RocksStore::Checkpoint) while no Apply runs, and returns the applied

@@ -62,6 +62,13 @@ void ExportIndexMetrics(const loupe::IndexEngine* engine) {
                                    auto info = engine->Info();
                                    return info.ok() ? double(info->applied_sequence()) : -1.0;
                                  });
+  // Within --term_read_cache_mb and --posting_cache_mb.
+  loupe::Metrics().RegisterGauge("loupe_index_search_cache_bytes",
+                                 "Memory the searches' read cache holds", {{"cache", "term_records"}},
+                                 [engine] { return double(engine->TermReadCacheBytes()); });
+  loupe::Metrics().RegisterGauge("loupe_index_search_cache_bytes",
+                                 "Memory the searches' read cache holds", {{"cache", "posting_lists"}},
+                                 [engine] { return double(engine->PostingCacheBytes()); });
 }
 
 }  // namespace

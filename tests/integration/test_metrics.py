@@ -48,8 +48,24 @@ class MetricsTest(unittest.TestCase):
 
             cluster.search("metricsmarker")
             self.assertEqual(cluster.query_process.metrics()[search_ok], query[search_ok] + 1)
+            # The searches keep the term records they read (20 small documents
+            # seal no posting block, so no list is kept).
+            cached = [process.metrics() for process in cluster.index]
+            self.assertGreater(
+                sum(m['loupe_index_search_cache_bytes{cache="term_records"}'] for m in cached), 0)
+            for metrics in cached:
+                self.assertEqual(metrics['loupe_index_search_cache_bytes{cache="posting_lists"}'], 0)
             status = cluster.ingest_stub.Status(ingest_pb2.IngestStatusRequest(), timeout=5)
             self.assertEqual(status.document_count, 20)
+            # 300 more give each shard a sealed block of "cachemarker" (128
+            # postings), which the next search walks and keeps.
+            cluster.ingest([doc(f"c-{i}", "Cache", f"cachemarker number {i}") for i in range(300)])
+            cluster.wait_for_hits("cachemarker", expected=300, limit=10)
+            cluster.wait_drained()
+            cluster.search("cachemarker")
+            self.assertGreater(
+                sum(process.metrics()['loupe_index_search_cache_bytes{cache="posting_lists"}']
+                    for process in cluster.index), 0)
 
 
 if __name__ == "__main__":
