@@ -484,19 +484,22 @@ class TopKRun {
       docid_by_rank_[k] = lead_by_rank_[k]->docid();
     }
     while (!window_.done) {
-      uint32_t docid = kEndDocid;
-      for (size_t k = window_.first_essential; k < n; ++k) {
-        docid = std::min(docid, docid_by_rank_[k]);
-      }
-      if (docid > window_.end || docid == kEndDocid) break;
+      // The smallest docid and the ranks that have it, in one pass.
       const size_t first = window_.first_essential;
-      BeginCandidate();
+      uint32_t docid = kEndDocid;
       matched_ranks_.clear();
       for (size_t k = first; k < n; ++k) {
-        if (docid_by_rank_[k] != docid) continue;
-        AddLead(*unit_by_rank_[k], lead_by_rank_[k]->Score());
+        const uint32_t lead_docid = docid_by_rank_[k];
+        if (lead_docid > docid) continue;
+        if (lead_docid < docid) {
+          docid = lead_docid;
+          matched_ranks_.clear();
+        }
         matched_ranks_.push_back(k);
       }
+      if (docid > window_.end || docid == kEndDocid) break;
+      BeginCandidate();
+      for (size_t k : matched_ranks_) AddLead(*unit_by_rank_[k], lead_by_rank_[k]->Score());
       // The leads move past the candidate only once it is finished: its
       // phrases read their words' positions from the leads' cursors.
       const absl::Status finished = FinishCandidate(docid, first, /*stretch_end=*/docid);
