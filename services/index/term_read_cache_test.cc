@@ -188,6 +188,21 @@ TEST(TermReadCacheTest, ListsStayWithinTheirBound) {
   EXPECT_EQ(cache.list_count(), count);
 }
 
+// A database with the index's families in `dir`; nullptr (and a test
+// failure) when it does not open.
+std::unique_ptr<RocksStore> OpenIndexDb(const TempDir& dir) {
+  absl::StatusOr<std::unique_ptr<RocksStore>> store =
+      RocksStore::Open(dir.path(), AllFamilies(), RocksOptions{});
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+// The posting lists of `store`, read through `cache` when it is given.
+PostingStore PostingsOf(RocksStore& store, TermReadCache* cache = nullptr) {
+  return PostingStore(store.db(), store.Family(kPostingsFamily), store.Family(kTermsFamily),
+                      cache);
+}
+
 // A snapshot of `db`, released with this object.
 struct HeldSnapshot {
   explicit HeldSnapshot(rocksdb::DB* db) : db(db), snapshot(db->GetSnapshot()) {}
@@ -201,14 +216,12 @@ struct HeldSnapshot {
 
 void ExpectCachedReadsEqualUncachedOnes(size_t cache_bytes) {
   TempDir dir;
-  absl::StatusOr<std::unique_ptr<RocksStore>> store =
-      RocksStore::Open(dir.path(), AllFamilies(), RocksOptions{});
-  ASSERT_TRUE(store.ok()) << store.status();
-  rocksdb::DB* db = (*store)->db();
+  const std::unique_ptr<RocksStore> store = OpenIndexDb(dir);
+  ASSERT_NE(store, nullptr);
+  rocksdb::DB* db = store->db();
   TermReadCache cache(cache_bytes);
-  const PostingStore plain(db, (*store)->Family(kPostingsFamily), (*store)->Family(kTermsFamily));
-  const PostingStore cached(db, (*store)->Family(kPostingsFamily), (*store)->Family(kTermsFamily),
-                            &cache);
+  const PostingStore plain = PostingsOf(*store);
+  const PostingStore cached = PostingsOf(*store, &cache);
   std::vector<std::string> keys;
   for (int word = 0; word < 12; ++word) {
     keys.push_back(PostingStore::TermKey(v1::FIELD_BODY, absl::StrCat("w", word)));
@@ -282,14 +295,12 @@ TEST(TermReadCacheTest, CachedReadsEqualUncachedOnesAtEverySnapshot) {
 
 TEST(TermReadCacheTest, ListsTooLongToKeepAreNotCopied) {
   TempDir dir;
-  absl::StatusOr<std::unique_ptr<RocksStore>> store =
-      RocksStore::Open(dir.path(), AllFamilies(), RocksOptions{});
-  ASSERT_TRUE(store.ok()) << store.status();
-  rocksdb::DB* db = (*store)->db();
+  const std::unique_ptr<RocksStore> store = OpenIndexDb(dir);
+  ASSERT_NE(store, nullptr);
+  rocksdb::DB* db = store->db();
   // 4 KiB of lists, 1 KiB a list: at 4 bytes a posting, 256 postings at most.
   TermReadCache cache(size_t{1} << 20, 4096);
-  const PostingStore postings(db, (*store)->Family(kPostingsFamily),
-                              (*store)->Family(kTermsFamily), &cache);
+  const PostingStore postings = PostingsOf(*store, &cache);
   const std::string short_key = PostingStore::TermKey(v1::FIELD_BODY, "short");
   const std::string long_key = PostingStore::TermKey(v1::FIELD_BODY, "long");
   rocksdb::WriteBatch batch;
@@ -359,14 +370,12 @@ std::vector<uint32_t> Walk(const PostingStore& store, const rocksdb::Snapshot* s
 
 void ExpectCachedListsWalkLikeRocksDb(size_t list_bytes) {
   TempDir dir;
-  absl::StatusOr<std::unique_ptr<RocksStore>> store =
-      RocksStore::Open(dir.path(), AllFamilies(), RocksOptions{});
-  ASSERT_TRUE(store.ok()) << store.status();
-  rocksdb::DB* db = (*store)->db();
+  const std::unique_ptr<RocksStore> store = OpenIndexDb(dir);
+  ASSERT_NE(store, nullptr);
+  rocksdb::DB* db = store->db();
   TermReadCache cache(size_t{1} << 20, list_bytes);
-  const PostingStore plain(db, (*store)->Family(kPostingsFamily), (*store)->Family(kTermsFamily));
-  const PostingStore cached(db, (*store)->Family(kPostingsFamily), (*store)->Family(kTermsFamily),
-                            &cache);
+  const PostingStore plain = PostingsOf(*store);
+  const PostingStore cached = PostingsOf(*store, &cache);
   std::vector<std::string> keys;
   for (int word = 0; word < 6; ++word) {
     keys.push_back(PostingStore::TermKey(v1::FIELD_BODY, absl::StrCat("w", word)));
