@@ -161,7 +161,7 @@ absl::StatusOr<SharedSealedList> PostingStore::SharedSealedBlocks(
   const uint64_t sequence = snapshot->GetSequenceNumber();
   if (SharedSealedList known = read_cache_->FindList(term_key, sequence)) return known;
   auto list = std::make_shared<SealedList>();
-  std::string first = BlockKey(term_key, 0);
+  const std::string first = BlockKey(term_key, 0);
   std::string upper_bound(term_key);
   upper_bound.push_back('\1');
   const rocksdb::Slice upper_bound_slice(upper_bound);
