@@ -220,7 +220,7 @@ class TopKRun {
         threshold_(threshold),
         collector_(collector),
         contributions_(clauses_.size(), 0.0),
-        present_(clauses_.size(), false),
+        contributed_stamp_(clauses_.size(), 0),
         candidate_bound_(clauses_.size(), 0.0) {
     for (size_t i = 0; i < clauses_.size(); ++i) {
       if (clauses_[i].occur == v1::OCCUR_MUST_NOT) excluding_.push_back(i);
@@ -239,19 +239,21 @@ class TopKRun {
   }
 
  private:
-  // Forgets the last candidate's contributions (only those it set: a long
-  // query has dozens of clauses and few match a candidate).
+  // Forgets the last candidate's contributions: a new stamp, rather than
+  // clearing the marks (this runs for every candidate).
   void Reset() {
-    for (size_t i : contributed_) present_[i] = false;
     contributed_.clear();
+    if (++stamp_ != 0) return;
+    std::fill(contributed_stamp_.begin(), contributed_stamp_.end(), 0);  // wrapped around
+    stamp_ = 1;
   }
 
   void Contribute(size_t i) { SetContribution(i, clauses_[i].scorer->Score()); }
 
   void SetContribution(size_t i, double score) {
     contributions_[i] = score;
-    if (present_[i]) return;
-    present_[i] = true;
+    if (contributed_stamp_[i] == stamp_) return;
+    contributed_stamp_[i] = stamp_;
     contributed_.push_back(i);
   }
 
@@ -266,7 +268,7 @@ class TopKRun {
       for (size_t i : contributed_) score += contributions_[i];
     } else {
       for (size_t i = 0; i < clauses_.size(); ++i) {
-        if (present_[i]) score += contributions_[i];
+        if (contributed_stamp_[i] == stamp_) score += contributions_[i];
       }
     }
     return score * boost_;
@@ -656,8 +658,10 @@ class TopKRun {
   uint64_t threshold_;
   HitCollector* collector_;
   std::vector<double> contributions_;
-  std::vector<char> present_;
-  std::vector<size_t> contributed_;  // clauses with present_ set
+  // The candidate's clauses: those whose contributed_stamp_ is stamp_.
+  std::vector<uint32_t> contributed_stamp_;
+  uint32_t stamp_ = 1;
+  std::vector<size_t> contributed_;
   std::vector<size_t> excluding_;    // the MUST_NOT clauses
   std::vector<double> candidate_bound_;  // per covered phrase, at the candidate
   // Disjunction's units, per clause bounds in the window, and per rank (by
