@@ -62,6 +62,8 @@ struct Impact {
 struct DecodedPostings {
   std::vector<uint32_t> docids;
   std::vector<uint32_t> tfs;
+  // The sum of tfs (the number of positions in the block), set with them.
+  uint64_t tf_total = 0;
   std::vector<uint32_t> lengths;
   // Positions of posting i are positions[position_starts[i] ..
   // position_starts[i + 1]) (absolute, ascending); filled by DecodePositions.
@@ -89,10 +91,14 @@ class PostingBlockView {
 
   // Fills docids, tfs and lengths (positions are left as they are).
   absl::Status DecodeDocs(DecodedPostings* out) const;
-  // The same in two steps, for readers that often need only the docids.
+  // The same in steps, for readers that often need only the docids, or
+  // the tfs without the lengths (a phrase finding one posting's positions).
   absl::Status DecodeDocids(DecodedPostings* out) const;
+  absl::Status DecodeTfs(DecodedPostings* out) const;
+  absl::Status DecodeLengths(DecodedPostings* out) const;
+  // DecodeTfs and DecodeLengths.
   absl::Status DecodeFrequencies(DecodedPostings* out) const;
-  // Fills positions and position_starts; needs DecodeDocs first (tfs).
+  // Fills positions and position_starts; needs DecodeTfs first.
   absl::Status DecodePositions(DecodedPostings* out) const;
   // A reader of the positions section, which holds `total` integers (the
   // sum of the block's tfs): one posting's positions are its tf integers

@@ -70,7 +70,8 @@ void PostingCursor::Fail(absl::Status status) {
 
 void PostingCursor::LeaveBlock() {
   decoded_docids_ = false;
-  decoded_frequencies_ = false;
+  decoded_tfs_ = false;
+  decoded_lengths_ = false;
   decoded_positions_ = false;
   position_reader_ready_ = false;
   decoded_posting_ = kNoPosting;
@@ -185,7 +186,7 @@ bool PostingCursor::DecodeOnce(bool* decoded,
 }
 
 bool PostingCursor::DecodeBlock(bool with_positions) {
-  return DecodeDocids() && DecodeFrequencies() &&
+  return DecodeDocids() && DecodeTfs() && DecodeLengths() &&
          (!with_positions ||
           DecodeOnce(&decoded_positions_, &PostingBlockView::DecodePositions));
 }
@@ -194,8 +195,12 @@ bool PostingCursor::DecodeDocids() {
   return DecodeOnce(&decoded_docids_, &PostingBlockView::DecodeDocids);
 }
 
-bool PostingCursor::DecodeFrequencies() {
-  return DecodeOnce(&decoded_frequencies_, &PostingBlockView::DecodeFrequencies);
+bool PostingCursor::DecodeTfs() {
+  return DecodeOnce(&decoded_tfs_, &PostingBlockView::DecodeTfs);
+}
+
+bool PostingCursor::DecodeLengths() {
+  return DecodeOnce(&decoded_lengths_, &PostingBlockView::DecodeLengths);
 }
 
 void PostingCursor::EnterBlock(uint32_t target) {
@@ -248,7 +253,7 @@ absl::Status PostingCursor::Positions(std::vector<uint32_t>* out) {
 }
 
 absl::Span<const uint32_t> PostingCursor::PositionSpan() {
-  if (!positioned_ || !DecodeFrequencies()) return {};
+  if (!positioned_ || !TfsReady()) return {};
   if (decoded_positions_) {  // The whole block was decoded (DecodeBlock).
     const uint32_t start = decoded_.position_starts[index_];
     return absl::MakeConstSpan(decoded_.positions.data() + start,
@@ -256,8 +261,7 @@ absl::Span<const uint32_t> PostingCursor::PositionSpan() {
   }
   if (decoded_posting_ == index_) return posting_positions_;
   if (!position_reader_ready_) {
-    uint64_t total = 0;
-    for (uint32_t tf : decoded_.tfs) total += tf;
+    const uint64_t total = decoded_.tf_total;
     if (total > UINT32_MAX) {
       Fail(absl::DataLossError("corrupt posting block: positions"));
       return {};

@@ -88,8 +88,8 @@ class PostingCursor {
   uint32_t ShallowAdvance(uint32_t target);
   // The current posting's tf and field length (decoded with the block's
   // first call; a corrupt block gives 0 and status()).
-  uint32_t tf() { return FrequenciesReady() ? decoded_.tfs[index_] : 0; }
-  uint32_t field_length() { return FrequenciesReady() ? decoded_.lengths[index_] : 0; }
+  uint32_t tf() { return TfsReady() ? decoded_.tfs[index_] : 0; }
+  uint32_t field_length() { return LengthsReady() ? decoded_.lengths[index_] : 0; }
   // Positions of the current posting (decodes the block's positions once).
   absl::Status Positions(std::vector<uint32_t>* out);
   // The same, without a copy: valid until the cursor moves. Decodes only
@@ -120,12 +120,14 @@ class PostingCursor {
   // status()) on corrupt data.
   bool DecodeOnce(bool* decoded,
                   absl::Status (PostingBlockView::*decode)(DecodedPostings*) const);
-  // Decode the current block's docids, or its tfs and lengths, once.
+  // Decode the current block's docids, tfs or lengths, once.
   bool DecodeDocids();
-  bool DecodeFrequencies();
-  // DecodeFrequencies with the usual case (already decoded) inline: tf()
-  // and field_length() are read for every scored posting.
-  bool FrequenciesReady() { return decoded_frequencies_ || DecodeFrequencies(); }
+  bool DecodeTfs();
+  bool DecodeLengths();
+  // The same with the usual case (already decoded) inline: tf() and
+  // field_length() are read for every scored posting.
+  bool TfsReady() { return decoded_tfs_ || DecodeTfs(); }
+  bool LengthsReady() { return decoded_lengths_ || DecodeLengths(); }
 
   // The term's record: read_before's, or own_record_ when read here.
   TermRecord own_record_;
@@ -152,7 +154,9 @@ class PostingCursor {
   bool parsed_ = false;
   PostingBlockView block_;
   bool decoded_docids_ = false;
-  bool decoded_frequencies_ = false;
+  // Separate, as a phrase's positions need the tfs but not the lengths.
+  bool decoded_tfs_ = false;
+  bool decoded_lengths_ = false;
   bool decoded_positions_ = false;
   DecodedPostings decoded_;
   // PositionSpan decodes one posting's positions at a time, walking the
