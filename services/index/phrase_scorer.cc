@@ -84,6 +84,7 @@ void PhraseScorer::ShareWord(size_t word, const TermGroupScorer* owner) {
       shared.push_back(cursor);
     }
     if (shared.size() != shared_word.keys.size()) continue;
+    for (size_t k = 0; k < shared.size(); ++k) shared_word.forms[k]->ShareDecodedBlocks(shared[k]);
     shared_word.owner = owner;
     shared_word.shared = std::move(shared);
   }

@@ -123,6 +123,7 @@ bool PostingCursor::NextBlock() {
       return false;
     }
     block_ = *view;
+    block_value_ = record_->tail;
     block_last_ = block_.last_docid();
     parsed_ = true;
     has_block_ = true;
@@ -157,6 +158,11 @@ bool PostingCursor::StartSealedBlocks() {
 bool PostingCursor::ParseBlock() {
   if (parsed_) return true;
   if (!has_block_) return false;
+  if (SiblingOnThisBlock() && sibling_->parsed_) {
+    block_ = sibling_->block_;
+    parsed_ = true;
+    return true;
+  }
   absl::StatusOr<PostingBlockView> view = PostingBlockView::Parse(block_value_);
   if (!view.ok()) {
     Fail(view.status());
@@ -192,14 +198,27 @@ bool PostingCursor::DecodeBlock(bool with_positions) {
 }
 
 bool PostingCursor::DecodeDocids() {
+  if (!decoded_docids_ && SiblingOnThisBlock() && sibling_->decoded_docids_ && ParseBlock()) {
+    decoded_.docids = sibling_->decoded_.docids;
+    decoded_docids_ = true;
+  }
   return DecodeOnce(&decoded_docids_, &PostingBlockView::DecodeDocids);
 }
 
 bool PostingCursor::DecodeTfs() {
+  if (!decoded_tfs_ && SiblingOnThisBlock() && sibling_->decoded_tfs_ && ParseBlock()) {
+    decoded_.tfs = sibling_->decoded_.tfs;
+    decoded_.tf_total = sibling_->decoded_.tf_total;
+    decoded_tfs_ = true;
+  }
   return DecodeOnce(&decoded_tfs_, &PostingBlockView::DecodeTfs);
 }
 
 bool PostingCursor::DecodeLengths() {
+  if (!decoded_lengths_ && SiblingOnThisBlock() && sibling_->decoded_lengths_ && ParseBlock()) {
+    decoded_.lengths = sibling_->decoded_.lengths;
+    decoded_lengths_ = true;
+  }
   return DecodeOnce(&decoded_lengths_, &PostingBlockView::DecodeLengths);
 }
 

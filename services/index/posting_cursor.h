@@ -100,6 +100,14 @@ class PostingCursor {
 
   absl::Status status() const { return status_; }
 
+  // Lets this cursor take what `sibling` parsed and decoded of a block both
+  // are on, instead of decoding it again: a phrase's own cursor of a word
+  // walks the list its term's cursor walks a little ahead, mostly in the
+  // same block. `sibling` must walk the same list of the same snapshot and
+  // outlive this cursor; the blocks are told apart by where their bytes are
+  // (the shared list's or the term record's tail).
+  void ShareDecodedBlocks(const PostingCursor* sibling) { sibling_ = sibling; }
+
  private:
   PostingCursor() = default;
   // Next() past the current block, or before the first move.
@@ -120,7 +128,14 @@ class PostingCursor {
   // status()) on corrupt data.
   bool DecodeOnce(bool* decoded,
                   absl::Status (PostingBlockView::*decode)(DecodedPostings*) const);
-  // Decode the current block's docids, tfs or lengths, once.
+  // Whether sibling_ is on the current block (the same bytes).
+  bool SiblingOnThisBlock() const {
+    return sibling_ != nullptr && has_block_ && sibling_->has_block_ &&
+           sibling_->block_value_.data() == block_value_.data() &&
+           sibling_->block_value_.size() == block_value_.size();
+  }
+  // Decode the current block's docids, tfs or lengths, once (or take them
+  // from sibling_).
   bool DecodeDocids();
   bool DecodeTfs();
   bool DecodeLengths();
@@ -141,7 +156,8 @@ class PostingCursor {
   SharedSealedList list_;
   size_t list_block_ = 0;  // the current block of list_
   std::unique_ptr<rocksdb::Iterator> blocks_;
-  // The current sealed block's encoded value (in list_ or in blocks_).
+  // The current block's encoded value (in list_, in blocks_, or the
+  // record's tail).
   absl::string_view block_value_;
   std::string upper_bound_;
   rocksdb::Slice upper_bound_slice_;
@@ -169,6 +185,7 @@ class PostingCursor {
   uint32_t position_reader_posting_ = 0;
   uint32_t decoded_posting_ = kNoPosting;
   std::vector<uint32_t> posting_positions_;
+  const PostingCursor* sibling_ = nullptr;  // ShareDecodedBlocks
   uint32_t index_ = 0;
   uint32_t docid_ = 0;
   bool positioned_ = false;

@@ -3,11 +3,13 @@
 // taken along the way and read at random, through a PostingStore with a
 // cache (small enough to be emptied often) and through one without; every
 // read must give the same records, and every cursor walk the same postings,
-// old snapshots included.
+// old snapshots included, also when the cursor takes decoded blocks from a
+// sibling cursor (PostingCursor::ShareDecodedBlocks).
 #include "services/index/term_read_cache.h"
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -20,6 +22,7 @@
 #include "services/index/index_schema.h"
 #include "services/index/posting_cursor.h"
 #include "services/index/posting_store.h"
+#include "services/index/search_term_records.h"
 #include "services/index/test_util.h"
 
 namespace loupe {
@@ -329,18 +332,39 @@ TEST(TermReadCacheTest, ListsTooLongToKeepAreNotCopied) {
 // What a cursor over `term_key` at `snapshot` gives for a walk of random
 // Advance, ShallowAdvance and Next moves drawn from `seed`: the block ends it
 // reports, and the docid, tf, field length and positions of every posting
-// it stops on.
+// it stops on. With `sibling_seed`, the cursor shares the decoded blocks of
+// a second cursor over the same list (both opened from the search's
+// records, as a phrase's and a term's are), moved by that seed to a little
+// ahead of the walk before each of its moves, decoding a random part of
+// its block.
 std::vector<uint32_t> Walk(const PostingStore& store, const rocksdb::Snapshot* snapshot,
-                           const std::string& term_key, uint32_t max_docid, uint32_t seed) {
+                           const std::string& term_key, uint32_t max_docid, uint32_t seed,
+                           std::optional<uint32_t> sibling_seed = std::nullopt) {
   std::vector<uint32_t> seen;
+  absl::StatusOr<SearchTermRecords> records =
+      SearchTermRecords::Read(store, snapshot, {term_key});
+  EXPECT_TRUE(records.ok()) << records.status();
+  if (!records.ok()) return seen;
   absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
-      PostingCursor::Open(store, snapshot, term_key);
-  EXPECT_TRUE(cursor.ok()) << cursor.status();
-  if (!cursor.ok()) return seen;
+      PostingCursor::Open(store, snapshot, term_key, &*records);
+  absl::StatusOr<std::unique_ptr<PostingCursor>> sibling =
+      PostingCursor::Open(store, snapshot, term_key, &*records);
+  EXPECT_TRUE(cursor.ok() && sibling.ok()) << cursor.status() << sibling.status();
+  if (!cursor.ok() || !sibling.ok()) return seen;
   PostingCursor& walk = **cursor;
+  if (sibling_seed.has_value()) walk.ShareDecodedBlocks(sibling->get());
   std::mt19937 random(seed);
+  std::mt19937 sibling_random(sibling_seed.value_or(0));
   uint32_t target = 0;
   for (int move = 0; move < 400 && walk.docid() != kEndDocid; ++move) {
+    if (sibling_seed.has_value()) {
+      PostingCursor& ahead = **sibling;
+      ahead.Advance(target + sibling_random() % 40);
+      if (ahead.docid() != kEndDocid) {
+        if (sibling_random() % 2 == 0) ahead.tf();
+        if (sibling_random() % 2 == 0) ahead.field_length();
+      }
+    }
     switch (random() % 4) {
       case 0:
         walk.Next();
@@ -434,8 +458,9 @@ void ExpectCachedListsWalkLikeRocksDb(size_t list_bytes) {
       walks_from_cache += cache.FindList(key, snapshot->GetSequenceNumber()) != nullptr;
       const uint32_t seed = random();
       SCOPED_TRACE(absl::StrCat("step ", step, ", ", key));
-      EXPECT_EQ(Walk(cached, snapshot, key, next_docid, seed),
-                Walk(plain, snapshot, key, next_docid, seed));
+      const std::vector<uint32_t> expected = Walk(plain, snapshot, key, next_docid, seed);
+      EXPECT_EQ(Walk(cached, snapshot, key, next_docid, seed), expected);
+      EXPECT_EQ(Walk(cached, snapshot, key, next_docid, seed, seed ^ 0x9e3779b9u), expected);
     }
     if (snapshots.size() > 30) snapshots.erase(snapshots.begin());
   }
