@@ -9,6 +9,7 @@
 #include "rocksdb/write_batch.h"
 #include "services/common/rocksdb_store.h"
 #include "services/common/status_util.h"
+#include "services/index/block_tracker.h"
 #include "services/index/index_schema.h"
 #include "services/index/posting_cursor.h"
 #include "services/index/test_util.h"
@@ -193,6 +194,46 @@ TEST_F(PostingStoreTest, CursorPositionsMatchTheWholeBlockDecode) {
     }
     EXPECT_GT(checked, 0u);
   }
+}
+
+// BlockTracker (block_tracker.h): a target inside the last answer's blocks
+// is answered "unchanged" with the same end, without moving the cursors,
+// even when one of them went on to a later block meanwhile; a target past
+// that end visits them again.
+TEST_F(PostingStoreTest, ABlockTrackerAnswersFromItsLastBlocksWhileTheTargetIsInThem) {
+  PostingChanges changes;
+  for (uint32_t docid = 1; docid <= 3 * kPostingBlockSize + 10; ++docid) {
+    changes.Add({docid, 10, {0}});
+  }
+  ASSERT_TRUE(Write(v1::FIELD_BODY, "tide", changes).ok());
+  absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
+      PostingCursor::Open(*postings_, nullptr, PostingStore::TermKey(v1::FIELD_BODY, "tide"));
+  ASSERT_TRUE(cursor.ok());
+  PostingCursor& tide = **cursor;
+  BlockTracker tracker;
+  const auto each = [&](auto visit) { visit(tide); };
+  uint32_t upto = 0;
+  const uint32_t first_end = kPostingBlockSize;  // docids 1..128 in the first block
+  EXPECT_TRUE(tracker.Advance(1, each, &upto));
+  EXPECT_EQ(upto, first_end);
+  EXPECT_FALSE(tracker.Advance(first_end, each, &upto));
+  EXPECT_EQ(upto, first_end);
+  // The cursor walks on into the third block; the second call's blocks
+  // still answer for targets up to their end.
+  tide.Advance(2 * kPostingBlockSize + 5);
+  ASSERT_EQ(tide.docid(), 2 * kPostingBlockSize + 5);
+  EXPECT_FALSE(tracker.Advance(first_end - 1, each, &upto));
+  EXPECT_EQ(upto, first_end);
+  EXPECT_EQ(tide.docid(), 2 * kPostingBlockSize + 5);  // not moved
+  // Past them: the cursor's block now, the third.
+  EXPECT_TRUE(tracker.Advance(first_end + 1, each, &upto));
+  EXPECT_EQ(upto, 3 * kPostingBlockSize);
+  EXPECT_FALSE(tracker.Advance(3 * kPostingBlockSize, each, &upto));
+  // Then the tail's 10 postings, and the end.
+  EXPECT_TRUE(tracker.Advance(3 * kPostingBlockSize + 1, each, &upto));
+  EXPECT_EQ(upto, 3 * kPostingBlockSize + 10);
+  EXPECT_TRUE(tracker.Advance(3 * kPostingBlockSize + 11, each, &upto));
+  EXPECT_EQ(upto, kEndDocid);
 }
 
 // A cursor that met corrupt positions stops there: its status says why and
