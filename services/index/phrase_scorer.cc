@@ -16,6 +16,26 @@ uint32_t WordDocid(const std::vector<std::unique_ptr<PostingCursor>>& forms) {
   return docid;
 }
 
+// How many of `firsts` (ascending, repeats counted) have `offset` later a
+// position in `seconds` (ascending): a two-word phrase's frequency, which
+// every proximity phrase is. One merge without branches on the positions'
+// order, which a long document's dozens of positions per word make
+// unpredictable.
+uint32_t CountPairs(absl::Span<const uint32_t> firsts, absl::Span<const uint32_t> seconds,
+                    uint32_t offset) {
+  uint32_t frequency = 0;
+  size_t i = 0;
+  size_t j = 0;
+  while (i < firsts.size() && j < seconds.size()) {
+    const uint32_t wanted = firsts[i] + offset;
+    const uint32_t second = seconds[j];
+    frequency += wanted == second;
+    i += wanted <= second;  // this start is settled
+    j += second < wanted;   // a later start may still want `second`
+  }
+  return frequency;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PhraseScorer>> PhraseScorer::Open(
@@ -128,6 +148,7 @@ uint32_t PhraseScorer::Frequency(FieldMatch* field, uint32_t docid) {
       positions_[w] = merged_[w];
     }
   }
+  if (n == 2) return CountPairs(positions_[0], positions_[1], offsets_[1]);
   // The starts ascend, so each word's search goes on from where the last
   // one stopped: one pass over each word's positions.
   next_position_.assign(n, 0);
