@@ -152,6 +152,15 @@ constexpr std::array<uint8_t, 256> QuadLengths() {
 }
 constexpr std::array<uint8_t, 256> kQuadLengths = QuadLengths();
 
+// Data bytes of the 32 integers of eight control bytes (read as one
+// little-endian word): 32 plus the sum of their 2-bit fields, added up in
+// ever wider fields within the word.
+uint32_t Lengths32(uint64_t controls) {
+  const uint64_t pairs = (controls & 0x3333333333333333u) + ((controls >> 2) & 0x3333333333333333u);
+  const uint64_t quads = (pairs + (pairs >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+  return 32 + static_cast<uint32_t>((quads * 0x0101010101010101u) >> 56);
+}
+
 }  // namespace
 
 SvbForwardReader::SvbForwardReader(const uint8_t* in, size_t size, uint32_t total)
@@ -164,6 +173,17 @@ uint32_t SvbForwardReader::Length(uint32_t index) const {
 bool SvbForwardReader::SkipTo(uint32_t index) {
   if (index < index_ || index > total_) return false;
   while (index_ < index && index_ % 4 != 0) offset_ += Length(index_++);
+  if (kLittleEndian) {
+    // Long skips (the positions of a long document's earlier postings)
+    // 32 integers at a time; the eight control bytes are all before
+    // `index`, so within the control bits.
+    while (index - index_ >= 32) {
+      uint64_t controls;
+      std::memcpy(&controls, in_ + index_ / 4, sizeof(controls));
+      offset_ += Lengths32(controls);
+      index_ += 32;
+    }
+  }
   while (index - index_ >= 4) {
     offset_ += kQuadLengths[in_[index_ / 4]];
     index_ += 4;
