@@ -251,8 +251,7 @@ uint32_t PostingCursor::ShallowAdvance(uint32_t target) {
   return block_last_;
 }
 
-void PostingCursor::Advance(uint32_t target) {
-  if (docid_ == kEndDocid || (positioned_ && docid_ >= target)) return;
+void PostingCursor::AdvanceFurther(uint32_t target) {
   if (ShallowAdvance(target) == kEndDocid) return;
   if (positioned_) {
     // Same block: search forward from the current posting.

@@ -80,8 +80,12 @@ class PostingCursor {
     NextFromBlockEnd();
   }
   // Moves to the first posting whose docid >= target (no move when already
-  // there).
-  void Advance(uint32_t target);
+  // there: inline, as a term group asks each of its cursors, most of which
+  // are already past a candidate that one of them has).
+  void Advance(uint32_t target) {
+    if (docid_ == kEndDocid || (positioned_ && docid_ >= target)) return;
+    AdvanceFurther(target);
+  }
   // Moves to the first block whose last docid >= target without decoding
   // it; returns that block's last docid (kEndDocid past the end). The
   // posting position is then undefined until the next Advance(>= target).
@@ -112,6 +116,8 @@ class PostingCursor {
   PostingCursor() = default;
   // Next() past the current block, or before the first move.
   void NextFromBlockEnd();
+  // Advance() when the cursor has to move.
+  void AdvanceFurther(uint32_t target);
   void Fail(absl::Status status);
   // Forgets what the current block parsed and decoded; every move to
   // another block starts here.
