@@ -16,11 +16,11 @@ uint32_t WordDocid(const std::vector<std::unique_ptr<PostingCursor>>& forms) {
   return docid;
 }
 
-// How many of `firsts` (ascending, repeats counted) have `offset` later a
-// position in `seconds` (ascending): a two-word phrase's frequency, which
-// every proximity phrase is. One merge without branches on the positions'
-// order, which a long document's dozens of positions per word make
-// unpredictable.
+// How many of `firsts` (ascending; a repeated one counts each time) are
+// followed, `offset` positions later, by one of `seconds` (ascending): a
+// two-word phrase's frequency, as every proximity phrase has two words. One
+// merge without branches on the positions' order, which a long document's
+// dozens of positions per word make unpredictable.
 uint32_t CountPairs(absl::Span<const uint32_t> firsts, absl::Span<const uint32_t> seconds,
                     uint32_t offset) {
   uint32_t frequency = 0;

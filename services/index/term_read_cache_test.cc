@@ -336,7 +336,7 @@ TEST(TermReadCacheTest, ListsTooLongToKeepAreNotCopied) {
 // a second cursor over the same list (both opened from the search's
 // records, as a phrase's and a term's are), moved by that seed to a little
 // ahead of the walk before each of its moves, decoding a random part of
-// its block.
+// its block; without, the cursor reads its term record itself.
 std::vector<uint32_t> Walk(const PostingStore& store, const rocksdb::Snapshot* snapshot,
                            const std::string& term_key, uint32_t max_docid, uint32_t seed,
                            std::optional<uint32_t> sibling_seed = std::nullopt) {
@@ -345,10 +345,11 @@ std::vector<uint32_t> Walk(const PostingStore& store, const rocksdb::Snapshot* s
       SearchTermRecords::Read(store, snapshot, {term_key});
   EXPECT_TRUE(records.ok()) << records.status();
   if (!records.ok()) return seen;
+  const SearchTermRecords* read_before = sibling_seed.has_value() ? &*records : nullptr;
   absl::StatusOr<std::unique_ptr<PostingCursor>> cursor =
-      PostingCursor::Open(store, snapshot, term_key, &*records);
+      PostingCursor::Open(store, snapshot, term_key, read_before);
   absl::StatusOr<std::unique_ptr<PostingCursor>> sibling =
-      PostingCursor::Open(store, snapshot, term_key, &*records);
+      PostingCursor::Open(store, snapshot, term_key, read_before);
   EXPECT_TRUE(cursor.ok() && sibling.ok()) << cursor.status() << sibling.status();
   if (!cursor.ok() || !sibling.ok()) return seen;
   PostingCursor& walk = **cursor;
