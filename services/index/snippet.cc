@@ -46,21 +46,21 @@ size_t SearchCut(absl::string_view text) {
 }
 
 // The tokens of `body` searched for its snippet (see kSnippetSearchBytes),
-// with their offsets in `body`.
+// with their offsets in `body` and whether they match.
 void AnalyzeForSnippet(const Analyzer& analyzer, absl::string_view body, absl::string_view lang,
-                       const SnippetTerms& terms, std::vector<Token>* tokens) {
+                       const SnippetTerms& terms, std::vector<TokenMatch>* tokens) {
   const size_t cut = SearchCut(body);
-  analyzer.AnalyzeLookingFor(body.substr(0, cut), lang, terms, tokens);
+  analyzer.MatchTokens(body.substr(0, cut), lang, terms, tokens);
   if (cut == body.size()) return;
-  for (const Token& token : *tokens) {
-    if (terms.contains(token.term)) return;
+  for (const TokenMatch& token : *tokens) {
+    if (token.wanted) return;
   }
-  std::vector<Token> rest;
-  analyzer.AnalyzeLookingFor(body.substr(cut), lang, terms, &rest);
-  for (Token& token : rest) {
+  std::vector<TokenMatch> rest;
+  analyzer.MatchTokens(body.substr(cut), lang, terms, &rest);
+  for (TokenMatch& token : rest) {
     token.begin += static_cast<uint32_t>(cut);
     token.end += static_cast<uint32_t>(cut);
-    tokens->push_back(std::move(token));
+    tokens->push_back(token);
   }
 }
 
@@ -119,7 +119,7 @@ SnippetTerms SnippetTermsFromPlan(const v1::QueryPlan& plan, v1::Field wanted) {
 std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::string_view lang,
                         const SnippetTerms& terms, uint32_t max_chars) {
   std::string out;
-  std::vector<Token> tokens;
+  std::vector<TokenMatch> tokens;
   // Only which tokens are among `terms` matters here.
   if (!body.empty()) AnalyzeForSnippet(analyzer, body, lang, terms, &tokens);
   if (tokens.empty()) {
@@ -136,7 +136,7 @@ std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::
   for (size_t i = 0; i < n; ++i) {
     cp_begin[i] = counter.At(tokens[i].begin);
     cp_end[i] = counter.At(tokens[i].end);
-    matched[i] = terms.contains(tokens[i].term);
+    matched[i] = tokens[i].wanted;
   }
   // Code points of tokens [lo, hi).
   auto span = [&](size_t lo, size_t hi) { return cp_end[hi - 1] - cp_begin[lo]; };
@@ -195,7 +195,7 @@ std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::
   if (start_byte > 0) out.append(kEllipsis.data(), kEllipsis.size());
   size_t cursor = start_byte;
   for (size_t i = lo; i < hi; ++i) {
-    const Token& token = tokens[i];
+    const TokenMatch& token = tokens[i];
     if (token.begin < cursor) continue;  // overlapping token: already written
     AppendHtmlEscaped(body.substr(cursor, token.begin - cursor), &out);
     const absl::string_view text = body.substr(token.begin, token.end - token.begin);

@@ -148,11 +148,56 @@ void BM_AnalyzeEnglishIcuOnly(benchmark::State& state) {
           loupe::IcuAnalyzer(loupe::IcuAnalyzer::Segmentation::kIcuOnly));
 }
 
+// What a snippet asks of a body: which tokens are a query's terms (here
+// a short English query's forms), through AnalyzeLookingFor and a lookup
+// per token as snippets did, or through MatchTokens.
+const absl::flat_hash_set<std::string>& SnippetQueryTerms() {
+  static const auto* terms =
+      new absl::flat_hash_set<std::string>{"list", "directori", "directory", "content"};
+  return *terms;
+}
+
+void BM_SnippetLookingForEnglish(benchmark::State& state) {
+  const std::unique_ptr<loupe::Analyzer> analyzer = loupe::MakeDefaultAnalyzer();
+  const std::string& text = EnglishText();
+  std::vector<loupe::Token> tokens;
+  size_t wanted = 0;
+  for (auto _ : state) {
+    tokens.clear();
+    analyzer->AnalyzeLookingFor(text, "en", SnippetQueryTerms(), &tokens);
+    wanted = 0;
+    for (const loupe::Token& token : tokens) wanted += SnippetQueryTerms().contains(token.term);
+    benchmark::DoNotOptimize(wanted);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
+  state.counters["wanted"] = static_cast<double>(wanted);
+}
+
+void BM_SnippetMatchTokensEnglish(benchmark::State& state) {
+  const std::unique_ptr<loupe::Analyzer> analyzer = loupe::MakeDefaultAnalyzer();
+  const std::string& text = EnglishText();
+  std::vector<loupe::TokenMatch> matches;
+  size_t wanted = 0;
+  for (auto _ : state) {
+    matches.clear();
+    analyzer->MatchTokens(text, "en", SnippetQueryTerms(), &matches);
+    wanted = 0;
+    for (const loupe::TokenMatch& match : matches) wanted += match.wanted;
+    benchmark::DoNotOptimize(wanted);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
+  state.counters["wanted"] = static_cast<double>(wanted);
+}
+
 BENCHMARK(BM_AnalyzeFrench)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AnalyzeEnglish)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AnalyzeFrenchUnknownLanguage)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AnalyzeFrenchIcuOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AnalyzeEnglishIcuOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SnippetLookingForEnglish)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SnippetMatchTokensEnglish)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

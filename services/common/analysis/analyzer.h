@@ -39,6 +39,18 @@ struct Token {
   }
 };
 
+// A token reduced to what highlighting needs: its byte offsets in the
+// analysed text and whether its term is one of the terms looked for.
+struct TokenMatch {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  bool wanted = false;
+
+  bool operator==(const TokenMatch& other) const {
+    return begin == other.begin && end == other.end && wanted == other.wanted;
+  }
+};
+
 class Analyzer {
  public:
   virtual ~Analyzer() = default;
@@ -59,6 +71,19 @@ class Analyzer {
                                  const absl::flat_hash_set<std::string>& wanted,
                                  std::vector<Token>* tokens) const {
     Analyze(text, lang, tokens);
+  }
+
+  // Appends, for each token Analyze gives (in order), its offsets and
+  // whether its term is in `wanted`: all a snippet asks. Implementations may
+  // skip the work that cannot make a word's term wanted. Thread-safe.
+  virtual void MatchTokens(absl::string_view text, absl::string_view lang,
+                           const absl::flat_hash_set<std::string>& wanted,
+                           std::vector<TokenMatch>* matches) const {
+    std::vector<Token> tokens;
+    AnalyzeLookingFor(text, lang, wanted, &tokens);
+    for (const Token& token : tokens) {
+      matches->push_back({token.begin, token.end, wanted.contains(token.term)});
+    }
   }
 
   // As Analyze in each of `langs` in turn: (*per_language)[l] gets the

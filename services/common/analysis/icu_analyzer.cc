@@ -36,6 +36,34 @@ icu::BreakIterator& ThreadWordIterator() {
 // ASCII first letters of the terms an AnalyzeLookingFor caller wants.
 using FirstLetters = std::bitset<128>;
 
+// The ASCII first letters of `wanted`.
+FirstLetters WantedFirstLetters(const absl::flat_hash_set<std::string>& wanted) {
+  FirstLetters first;
+  for (const std::string& term : wanted) {
+    if (!term.empty() && static_cast<unsigned char>(term[0]) < 0x80) {
+      first.set(static_cast<unsigned char>(term[0]));
+    }
+  }
+  return first;
+}
+
+// Whether the case-folded word `folded` cannot give a wanted term: a word
+// of ASCII letters a-z only goes through steps 3–8 unchanged (no
+// apostrophe, dot or digit for them to act on, nothing to fold) but for the
+// stop list and the stemmer, which keeps its first letter when the rules
+// say so; if no wanted term starts with that letter, its term is not
+// wanted.
+bool CannotBeWanted(const LanguageRules& rules, const FirstLetters& wanted_first,
+                    const std::string& folded) {
+  if (folded.empty() || folded[0] < 'a' || folded[0] > 'z') return false;
+  if (wanted_first.test(static_cast<unsigned char>(folded[0]))) return false;
+  if (!rules.snowball_algorithm.empty() && !rules.stem_keeps_ascii_first_letter) return false;
+  for (char c : folded) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+
 // Whether step 7 may change whether `term` is wanted: false when the
 // language's stems keep an ASCII first letter and `term`'s is not the first
 // letter of any wanted term (`wanted_first`; nullptr = stem every word).
@@ -193,14 +221,30 @@ void IcuAnalyzer::Analyze(absl::string_view text, absl::string_view lang,
 void IcuAnalyzer::AnalyzeLookingFor(absl::string_view text, absl::string_view lang,
                                     const absl::flat_hash_set<std::string>& wanted,
                                     std::vector<Token>* tokens) const {
-  FirstLetters wanted_first;
-  for (const std::string& term : wanted) {
-    if (!term.empty() && static_cast<unsigned char>(term[0]) < 0x80) {
-      wanted_first.set(static_cast<unsigned char>(term[0]));
-    }
-  }
+  const FirstLetters wanted_first = WantedFirstLetters(wanted);
   AnalyzeText(text, RulesForLanguage(lang), segmentation_ == Segmentation::kIcuOnly,
               &wanted_first, tokens);
+}
+
+void IcuAnalyzer::MatchTokens(absl::string_view text, absl::string_view lang,
+                              const absl::flat_hash_set<std::string>& wanted,
+                              std::vector<TokenMatch>* matches) const {
+  const FirstLetters wanted_first = WantedFirstLetters(wanted);
+  const LanguageRules& rules = RulesForLanguage(lang);
+  uint32_t position = 0;
+  std::vector<Token> word_tokens;  // one word's, from AppendWord
+  SegmentText(text, segmentation_ == Segmentation::kIcuOnly,
+              [&](uint32_t begin, uint32_t end, std::string* folded) {
+                if (CannotBeWanted(rules, wanted_first, *folded)) {
+                  if (!rules.IsStopWord(*folded)) matches->push_back({begin, end, false});
+                  return;
+                }
+                word_tokens.clear();
+                AppendWord(rules, &wanted_first, begin, end, folded, &position, &word_tokens);
+                for (const Token& token : word_tokens) {
+                  matches->push_back({token.begin, token.end, wanted.contains(token.term)});
+                }
+              });
 }
 
 void IcuAnalyzer::AnalyzeInLanguages(absl::Span<const std::string> langs,

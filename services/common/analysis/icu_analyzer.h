@@ -48,6 +48,12 @@ class IcuAnalyzer : public Analyzer {
   void AnalyzeLookingFor(absl::string_view text, absl::string_view lang,
                          const absl::flat_hash_set<std::string>& wanted,
                          std::vector<Token>* tokens) const override;
+  // Words of ASCII letters that no wanted term starts with are only
+  // checked against the stop list (nothing else in the analysis can make
+  // their term wanted), and no term string is kept.
+  void MatchTokens(absl::string_view text, absl::string_view lang,
+                   const absl::flat_hash_set<std::string>& wanted,
+                   std::vector<TokenMatch>* matches) const override;
   // Segments and case-folds `text` once for all the languages.
   void AnalyzeInLanguages(absl::Span<const std::string> langs, absl::string_view text,
                           std::vector<std::vector<Token>>* per_language) const override;

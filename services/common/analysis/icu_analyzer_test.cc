@@ -279,10 +279,11 @@ TEST(IcuAnalyzerTest, InLanguagesMatchesAnalyzeInEachLanguage) {
 }
 
 // AnalyzeLookingFor skips the stemming of words whose ASCII first letter no
-// wanted term has. For each letter, the wanted terms are every term of the
-// text that starts with it: each of them must come out where Analyze puts
-// it, so a stemmer that changed a word's first letter would fail here
-// (Indonesian does: "bermain" -> "main").
+// wanted term has, and MatchTokens the rest of their analysis. For each
+// letter, the wanted terms are every term of the text that starts with it:
+// each of them must come out where Analyze puts it, so a stemmer that
+// changed a word's first letter would fail here (Indonesian does:
+// "bermain" -> "main"), and MatchTokens must flag exactly those.
 TEST(IcuAnalyzerTest, LookingForFindsTheWantedTermsAnalyzeFinds) {
   std::vector<std::string> texts = SampleCorpusLines(/*stride=*/15);
   ASSERT_GE(texts.size(), 30u) << LOUPE_SAMPLE_CORPUS;
@@ -301,6 +302,13 @@ TEST(IcuAnalyzerTest, LookingForFindsTheWantedTermsAnalyzeFinds) {
         std::vector<Token> looking;
         analyzer.AnalyzeLookingFor(text, lang, wanted, &looking);
         ASSERT_EQ(looking.size(), full.size()) << lang << " " << text;
+        std::vector<TokenMatch> expected_matches;
+        for (const Token& token : full) {
+          expected_matches.push_back({token.begin, token.end, wanted.contains(token.term)});
+        }
+        std::vector<TokenMatch> matches;
+        analyzer.MatchTokens(text, lang, wanted, &matches);
+        EXPECT_TRUE(matches == expected_matches) << lang << " letter " << letter << " " << text;
         for (size_t i = 0; i < full.size(); ++i) {
           const std::string context =
               absl::StrCat(lang, " letter ", std::string(1, letter), " token ", i, " ",
