@@ -64,7 +64,7 @@ std::unique_ptr<LanguageRules> BuildRules(const std::string& code) {
   for (absl::string_view prefix : ElisionsFor(code)) {
     rules->elision_prefixes.insert(std::string(prefix));
   }
-  for (absl::string_view word : StopWordList(code)) rules->stop_words.insert(std::string(word));
+  for (absl::string_view word : StopWordList(code)) rules->AddStopWord(word);
   return rules;
 }
 

@@ -11,6 +11,8 @@
 #ifndef LOUPE_SERVICES_COMMON_ANALYSIS_LANGUAGE_H_
 #define LOUPE_SERVICES_COMMON_ANALYSIS_LANGUAGE_H_
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,9 +35,27 @@ struct LanguageRules {
   // Case-folded elided prefixes, without the apostrophe ("l", "jusqu").
   absl::flat_hash_set<std::string> elision_prefixes;
   // Case-folded (NFKC_Casefold, accents kept) stop words; empty = none.
+  // Add them with AddStopWord, which keeps stop_word_lengths in step.
   absl::flat_hash_set<std::string> stop_words;
+  // Per ASCII first byte, bit n set when a stop word of n bytes (n < 32)
+  // starts with it: most words are told apart from every stop word by
+  // these two alone, without hashing (every word of every analysed text
+  // is checked).
+  std::array<uint32_t, 128> stop_word_lengths{};
 
+  void AddStopWord(absl::string_view word) {
+    stop_words.insert(std::string(word));
+    if (!word.empty() && static_cast<unsigned char>(word[0]) < 0x80 && word.size() < 32) {
+      stop_word_lengths[static_cast<unsigned char>(word[0])] |= uint32_t{1} << word.size();
+    }
+  }
   bool IsStopWord(absl::string_view folded_word) const {
+    if (!folded_word.empty() && static_cast<unsigned char>(folded_word[0]) < 0x80 &&
+        folded_word.size() < 32 &&
+        (stop_word_lengths[static_cast<unsigned char>(folded_word[0])] >> folded_word.size() &
+         1) == 0) {
+      return false;
+    }
     return stop_words.contains(folded_word);
   }
   bool known() const { return !code.empty(); }

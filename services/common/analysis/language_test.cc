@@ -85,6 +85,25 @@ TEST(LanguageTest, StopListsAreSmallFoldedAndCovered) {
   EXPECT_TRUE(StopWordList("ru").empty());
 }
 
+// IsStopWord's first-byte and length filter never hides a stop word:
+// every listed word is one, and words one letter away from them (longer,
+// shorter, another first or last letter) are stop words exactly when the
+// set has them.
+TEST(LanguageTest, StopWordFilterAgreesWithTheList) {
+  for (absl::string_view lang : {"en", "fr", "de", "es", "it", "pt", "nl"}) {
+    const LanguageRules& rules = RulesForLanguage(lang);
+    for (absl::string_view word : StopWordList(lang)) {
+      EXPECT_TRUE(rules.IsStopWord(word)) << lang << " " << word;
+      const std::string w(word);
+      for (const std::string& near :
+           {w + "s", "s" + w, w.substr(1), w.substr(0, w.size() - 1), "x" + w.substr(1),
+            w.substr(0, w.size() - 1) + "x", std::string(40, 'a') + w}) {
+        EXPECT_EQ(rules.IsStopWord(near), rules.stop_words.contains(near)) << lang << " " << near;
+      }
+    }
+  }
+}
+
 TEST(SnowballStemmerTest, StemsAndRejectsUnknownAlgorithms) {
   std::string stem;
   ASSERT_TRUE(SnowballStem("french", "réveillés", &stem));
