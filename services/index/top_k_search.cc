@@ -220,7 +220,7 @@ class TopKRun {
         threshold_(threshold),
         collector_(collector),
         contributions_(clauses_.size(), 0.0),
-        contributed_stamp_(clauses_.size(), 0),
+        contributed_bits_((clauses_.size() + 63) / 64, 0),
         candidate_bound_(clauses_.size(), 0.0) {
     for (size_t i = 0; i < clauses_.size(); ++i) {
       if (clauses_[i].occur == v1::OCCUR_MUST_NOT) excluding_.push_back(i);
@@ -239,36 +239,25 @@ class TopKRun {
   }
 
  private:
-  // Forgets the last candidate's contributions: a new stamp, rather than
-  // clearing the marks (this runs for every candidate).
-  void Reset() {
-    contributed_.clear();
-    if (++stamp_ != 0) return;
-    std::fill(contributed_stamp_.begin(), contributed_stamp_.end(), 0);  // wrapped around
-    stamp_ = 1;
-  }
+  // Forgets the last candidate's contributions (a word of bits per 64
+  // clauses: one or two words for most queries).
+  void Reset() { std::fill(contributed_bits_.begin(), contributed_bits_.end(), 0); }
 
   void Contribute(size_t i) { SetContribution(i, clauses_[i].scorer->Score()); }
 
   void SetContribution(size_t i, double score) {
     contributions_[i] = score;
-    if (contributed_stamp_[i] == stamp_) return;
-    contributed_stamp_[i] = stamp_;
-    contributed_.push_back(i);
+    contributed_bits_[i / 64] |= uint64_t{1} << (i % 64);
   }
 
   // Sum of the candidate's contributions in clause order, times the
-  // boolean's boost: the evaluator's arithmetic. When few of many clauses
-  // contributed (long queries), sorting those costs less than visiting
-  // every clause.
+  // boolean's boost: the evaluator's arithmetic. The set bits give the
+  // contributing clauses in order, without visiting the others or sorting.
   double ExactScore() {
     double score = 0;
-    if (contributed_.size() * 4 < clauses_.size()) {
-      std::sort(contributed_.begin(), contributed_.end());
-      for (size_t i : contributed_) score += contributions_[i];
-    } else {
-      for (size_t i = 0; i < clauses_.size(); ++i) {
-        if (contributed_stamp_[i] == stamp_) score += contributions_[i];
+    for (size_t word = 0; word < contributed_bits_.size(); ++word) {
+      for (uint64_t bits = contributed_bits_[word]; bits != 0; bits &= bits - 1) {
+        score += contributions_[word * 64 + static_cast<size_t>(__builtin_ctzll(bits))];
       }
     }
     return score * boost_;
@@ -658,10 +647,8 @@ class TopKRun {
   uint64_t threshold_;
   HitCollector* collector_;
   std::vector<double> contributions_;
-  // The candidate's clauses: those whose contributed_stamp_ is stamp_.
-  std::vector<uint32_t> contributed_stamp_;
-  uint32_t stamp_ = 1;
-  std::vector<size_t> contributed_;
+  // The candidate's clauses: bit i % 64 of word i / 64.
+  std::vector<uint64_t> contributed_bits_;
   std::vector<size_t> excluding_;    // the MUST_NOT clauses
   std::vector<double> candidate_bound_;  // per covered phrase, at the candidate
   // Disjunction's units, per clause bounds in the window, and per rank (by
