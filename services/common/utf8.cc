@@ -1,5 +1,8 @@
 #include "services/common/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include <unicode/utf8.h>
 
 namespace loupe {
@@ -25,6 +28,19 @@ size_t CodePointCount(absl::string_view text) {
     if ((c & 0xC0) != 0x80) ++count;
   }
   return count;
+}
+
+bool IsAscii(absl::string_view text) {
+  constexpr uint64_t kHighBits = 0x8080808080808080u;
+  size_t i = 0;
+  uint64_t seen = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof(word));
+    seen |= word;
+  }
+  for (; i < text.size(); ++i) seen |= static_cast<unsigned char>(text[i]);
+  return (seen & kHighBits) == 0;
 }
 
 }  // namespace loupe

@@ -16,6 +16,10 @@ size_t FirstInvalidUtf8Offset(absl::string_view text);
 // Number of code points in valid UTF-8 text.
 size_t CodePointCount(absl::string_view text);
 
+// True when every byte of `text` is below 0x80 (then its byte offsets are
+// its code point offsets). Eight bytes at a time.
+bool IsAscii(absl::string_view text);
+
 }  // namespace loupe
 
 #endif  // LOUPE_SERVICES_COMMON_UTF8_H_

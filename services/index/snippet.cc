@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "services/common/query_plan_terms.h"
+#include "services/common/utf8.h"
 
 namespace loupe {
 namespace {
@@ -133,9 +134,12 @@ std::string MakeSnippet(const Analyzer& analyzer, absl::string_view body, absl::
   CodePointCounter counter(body);
   std::vector<size_t> cp_begin(n), cp_end(n);
   std::vector<bool> matched(n);
+  // Up to the last token, ASCII text (most long bodies) counts code points
+  // as bytes.
+  const bool ascii = IsAscii(body.substr(0, tokens.back().end));
   for (size_t i = 0; i < n; ++i) {
-    cp_begin[i] = counter.At(tokens[i].begin);
-    cp_end[i] = counter.At(tokens[i].end);
+    cp_begin[i] = ascii ? tokens[i].begin : counter.At(tokens[i].begin);
+    cp_end[i] = ascii ? tokens[i].end : counter.At(tokens[i].end);
     matched[i] = tokens[i].wanted;
   }
   // Code points of tokens [lo, hi).

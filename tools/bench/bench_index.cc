@@ -7,6 +7,8 @@
 //    RocksDB, positions off (items/s = integers decoded: docid, tf, length).
 //  - BM_TopK: OR and AND top-10 on one IndexEngine over a Zipf-distributed
 //    vocabulary (so that common and rare terms mix, as in real text).
+//  - BM_Snippet: one hit's snippet (snippet.h) from a long English body,
+//    20 KiB of ASCII text like a man page's, or the same with accents.
 //
 //   ./build/release/bin/bench_index --benchmark_filter=TopK
 #include <stdio.h>
@@ -21,10 +23,12 @@
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "rocksdb/write_batch.h"
+#include "services/common/analysis/analyzer.h"
 #include "services/common/rocksdb_store.h"
 #include "services/index/index_engine.h"
 #include "services/index/index_schema.h"
 #include "services/index/posting_store.h"
+#include "services/index/snippet.h"
 
 namespace loupe {
 namespace {
@@ -209,6 +213,27 @@ BENCHMARK(BM_TopK)
     ->ArgsProduct({{2, 5}, {0, 1}})
     ->ArgNames({"terms", "and"})
     ->Unit(benchmark::kMicrosecond);
+
+void BM_Snippet(benchmark::State& state) {
+  const bool accented = state.range(0) != 0;
+  const std::unique_ptr<Analyzer> analyzer = MakeDefaultAnalyzer();
+  std::string body;
+  for (int i = 0; body.size() < 20 * 1024; ++i) {
+    absl::StrAppend(&body, "The ls command lists directory contents; option -l uses a long "
+                           "listing format, and -a shows entries starting with a dot. ",
+                    accented && i % 8 == 0 ? "Répertoire courant. " : "", "See also dir ",
+                    i, ".\n");
+  }
+  const SnippetTerms terms = {"list", "directori", "content", "ls"};
+  for (auto _ : state) {
+    std::string snippet = MakeSnippet(*analyzer, body, "en", terms, 200);
+    benchmark::DoNotOptimize(snippet.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(kSnippetSearchBytes));
+  state.SetLabel(accented ? "accented" : "ascii");
+}
+BENCHMARK(BM_Snippet)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace loupe

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "absl/strings/ascii.h"
+#include "services/common/utf8.h"
 
 namespace loupe {
 namespace {
@@ -37,13 +38,6 @@ const icu::Normalizer2& Decomposer() {
 const icu::Normalizer2& Composer() {
   static const icu::Normalizer2& nfc = Instance(&icu::Normalizer2::getNFCInstance, "NFC");
   return nfc;
-}
-
-bool IsAscii(absl::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
 }
 
 void ReplaceAll(absl::string_view from, absl::string_view to, std::string* text) {
