@@ -178,48 +178,50 @@ absl::Span<const Impact> PostingCursor::block_impacts() {
   return block_.impacts();
 }
 
-bool PostingCursor::DecodeOnce(bool* decoded,
-                               absl::Status (PostingBlockView::*decode)(DecodedPostings*) const) {
-  if (*decoded) return true;
+bool PostingCursor::DecodeOnce(bool PostingCursor::*decoded,
+                               absl::Status (PostingBlockView::*decode)(DecodedPostings*) const,
+                               TakeDecoded take) {
+  if (this->*decoded) return true;
   if (!ParseBlock()) return false;
-  absl::Status status = (block_.*decode)(&decoded_);
-  if (!status.ok()) {
-    Fail(status);
-    return false;
+  if (take != nullptr && SiblingOnThisBlock() && sibling_->*decoded) {
+    take(sibling_->decoded_, &decoded_);
+  } else {
+    absl::Status status = (block_.*decode)(&decoded_);
+    if (!status.ok()) {
+      Fail(status);
+      return false;
+    }
   }
-  *decoded = true;
+  this->*decoded = true;
   return true;
 }
 
 bool PostingCursor::DecodeBlock(bool with_positions) {
   return DecodeDocids() && DecodeTfs() && DecodeLengths() &&
          (!with_positions ||
-          DecodeOnce(&decoded_positions_, &PostingBlockView::DecodePositions));
+          DecodeOnce(&PostingCursor::decoded_positions_, &PostingBlockView::DecodePositions));
 }
 
 bool PostingCursor::DecodeDocids() {
-  if (!decoded_docids_ && SiblingOnThisBlock() && sibling_->decoded_docids_ && ParseBlock()) {
-    decoded_.docids = sibling_->decoded_.docids;
-    decoded_docids_ = true;
-  }
-  return DecodeOnce(&decoded_docids_, &PostingBlockView::DecodeDocids);
+  return DecodeOnce(&PostingCursor::decoded_docids_, &PostingBlockView::DecodeDocids,
+                    [](const DecodedPostings& from, DecodedPostings* to) {
+                      to->docids = from.docids;
+                    });
 }
 
 bool PostingCursor::DecodeTfs() {
-  if (!decoded_tfs_ && SiblingOnThisBlock() && sibling_->decoded_tfs_ && ParseBlock()) {
-    decoded_.tfs = sibling_->decoded_.tfs;
-    decoded_.tf_total = sibling_->decoded_.tf_total;
-    decoded_tfs_ = true;
-  }
-  return DecodeOnce(&decoded_tfs_, &PostingBlockView::DecodeTfs);
+  return DecodeOnce(&PostingCursor::decoded_tfs_, &PostingBlockView::DecodeTfs,
+                    [](const DecodedPostings& from, DecodedPostings* to) {
+                      to->tfs = from.tfs;
+                      to->tf_total = from.tf_total;
+                    });
 }
 
 bool PostingCursor::DecodeLengths() {
-  if (!decoded_lengths_ && SiblingOnThisBlock() && sibling_->decoded_lengths_ && ParseBlock()) {
-    decoded_.lengths = sibling_->decoded_.lengths;
-    decoded_lengths_ = true;
-  }
-  return DecodeOnce(&decoded_lengths_, &PostingBlockView::DecodeLengths);
+  return DecodeOnce(&PostingCursor::decoded_lengths_, &PostingBlockView::DecodeLengths,
+                    [](const DecodedPostings& from, DecodedPostings* to) {
+                      to->lengths = from.lengths;
+                    });
 }
 
 void PostingCursor::EnterBlock(uint32_t target) {

@@ -130,10 +130,14 @@ class PostingCursor {
   // Decodes the current block's docids and points at its first posting
   // >= target.
   void EnterBlock(uint32_t target);
-  // Runs one of the block's decode steps unless `*decoded`; false (and
-  // status()) on corrupt data.
-  bool DecodeOnce(bool* decoded,
-                  absl::Status (PostingBlockView::*decode)(DecodedPostings*) const);
+  // Runs one of the block's decode steps unless this->*decoded; false (and
+  // status()) on corrupt data. With `take` (nullable), a step sibling_ has
+  // already run on this block is taken from it instead: take(from, to)
+  // copies the columns the step fills.
+  using TakeDecoded = void (*)(const DecodedPostings& from, DecodedPostings* to);
+  bool DecodeOnce(bool PostingCursor::*decoded,
+                  absl::Status (PostingBlockView::*decode)(DecodedPostings*) const,
+                  TakeDecoded take = nullptr);
   // Whether sibling_ is on the current block (the same bytes).
   bool SiblingOnThisBlock() const {
     return sibling_ != nullptr && has_block_ && sibling_->has_block_ &&

@@ -157,16 +157,15 @@ const absl::flat_hash_set<std::string>& SnippetQueryTerms() {
   return *terms;
 }
 
-void BM_SnippetLookingForEnglish(benchmark::State& state) {
+// Times `count_wanted(analyzer, text)`, which returns how many tokens of
+// the English text are SnippetQueryTerms().
+template <typename CountWanted>
+void SnippetAnalysis(benchmark::State& state, CountWanted count_wanted) {
   const std::unique_ptr<loupe::Analyzer> analyzer = loupe::MakeDefaultAnalyzer();
   const std::string& text = EnglishText();
-  std::vector<loupe::Token> tokens;
   size_t wanted = 0;
   for (auto _ : state) {
-    tokens.clear();
-    analyzer->AnalyzeLookingFor(text, "en", SnippetQueryTerms(), &tokens);
-    wanted = 0;
-    for (const loupe::Token& token : tokens) wanted += SnippetQueryTerms().contains(token.term);
+    wanted = count_wanted(*analyzer, text);
     benchmark::DoNotOptimize(wanted);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
@@ -174,21 +173,26 @@ void BM_SnippetLookingForEnglish(benchmark::State& state) {
   state.counters["wanted"] = static_cast<double>(wanted);
 }
 
+void BM_SnippetLookingForEnglish(benchmark::State& state) {
+  std::vector<loupe::Token> tokens;
+  SnippetAnalysis(state, [&](const loupe::Analyzer& analyzer, const std::string& text) {
+    tokens.clear();
+    analyzer.AnalyzeLookingFor(text, "en", SnippetQueryTerms(), &tokens);
+    size_t wanted = 0;
+    for (const loupe::Token& token : tokens) wanted += SnippetQueryTerms().contains(token.term);
+    return wanted;
+  });
+}
+
 void BM_SnippetMatchTokensEnglish(benchmark::State& state) {
-  const std::unique_ptr<loupe::Analyzer> analyzer = loupe::MakeDefaultAnalyzer();
-  const std::string& text = EnglishText();
   std::vector<loupe::TokenMatch> matches;
-  size_t wanted = 0;
-  for (auto _ : state) {
+  SnippetAnalysis(state, [&](const loupe::Analyzer& analyzer, const std::string& text) {
     matches.clear();
-    analyzer->MatchTokens(text, "en", SnippetQueryTerms(), &matches);
-    wanted = 0;
+    analyzer.MatchTokens(text, "en", SnippetQueryTerms(), &matches);
+    size_t wanted = 0;
     for (const loupe::TokenMatch& match : matches) wanted += match.wanted;
-    benchmark::DoNotOptimize(wanted);
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          static_cast<int64_t>(text.size()));
-  state.counters["wanted"] = static_cast<double>(wanted);
+    return wanted;
+  });
 }
 
 BENCHMARK(BM_AnalyzeFrench)->Unit(benchmark::kMillisecond);
