@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "services/common/metrics.h"
@@ -57,6 +58,13 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const RocksOptions& options,
 }
 
 }  // namespace
+
+std::function<void(rocksdb::ColumnFamilyOptions*)> InsertHintByPrefix(size_t prefix_bytes) {
+  return [prefix_bytes](rocksdb::ColumnFamilyOptions* options) {
+    options->memtable_insert_with_hint_prefix_extractor.reset(
+        rocksdb::NewFixedPrefixTransform(prefix_bytes));
+  };
+}
 
 RocksOptions RocksOptionsFromFlags() {
   RocksOptions options;

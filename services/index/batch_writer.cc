@@ -1,5 +1,6 @@
 #include "services/index/batch_writer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -147,13 +148,22 @@ absl::Status BatchWriter::Delete(absl::string_view id) {
   return batch_.Delete(store_->Family(kDocsFamily), id);
 }
 
+std::vector<const BatchWriter::ChangesEntry*> BatchWriter::ChangesInKeyOrder() const {
+  std::vector<const ChangesEntry*> entries;
+  entries.reserve(changes_.size());
+  for (const ChangesEntry& entry : changes_) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(),
+            [](const ChangesEntry* a, const ChangesEntry* b) { return a->first < b->first; });
+  return entries;
+}
+
 absl::Status BatchWriter::Commit(uint64_t applied_sequence) {
   // Postings are only written here, so the database holds the lists as
   // they were before this batch.
   rocksdb::WriteBatch* unindexed = batch_.write_batch();
   TermRecordCache::Written written;
-  for (const auto& [term_key, changes] : changes_) {
-    LOUPE_RETURN_IF_ERROR(postings_->Apply(unindexed, term_key, changes, term_records_,
+  for (const ChangesEntry* entry : ChangesInKeyOrder()) {
+    LOUPE_RETURN_IF_ERROR(postings_->Apply(unindexed, entry->first, entry->second, term_records_,
                                            term_records_ != nullptr ? &written : nullptr));
   }
   state_.set_applied_sequence(applied_sequence);

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -65,6 +66,14 @@ class BatchWriter {
   absl::StatusOr<std::optional<storage::v1::DocumentRef>> ReadRef(absl::string_view id);
   // Removes the postings, stored fields and id of a live docid.
   absl::Status RemoveDocid(uint32_t docid);
+
+  using ChangesEntry = std::pair<const std::string, PostingChanges>;
+  // The batch's term changes sorted by term key. A write batch's entries go
+  // into RocksDB's memtable skip list in the batch's order, and an insert
+  // right after the previous one reuses its place in the list instead of
+  // searching from the top, so the lists' records and blocks are written
+  // in key order rather than the hash map's.
+  std::vector<const ChangesEntry*> ChangesInKeyOrder() const;
 
   RocksStore* store_;
   const PostingStore* postings_;

@@ -83,7 +83,7 @@ absl::StatusOr<std::unique_ptr<IndexEngine>> IndexEngine::Open(
                                                    options.shard_count));
   }
   absl::StatusOr<std::unique_ptr<RocksStore>> store =
-      RocksStore::Open(data_dir, AllFamilies(), rocks_options);
+      RocksStore::Open(data_dir, AllFamilies(), rocks_options, IndexFamilyTuning());
   if (!store.ok()) return store.status();
   std::unique_ptr<Analyzer> analyzer = MakeDefaultAnalyzer();
   LOUPE_RETURN_IF_ERROR((*store)->CheckOrRecordShardCount(kMetaFamily, options.shard_count));

@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "loupe/v1/index.pb.h"
 #include "services/common/key_codec.h"
+#include "services/common/rocksdb_store.h"
 
 namespace loupe {
 
@@ -60,6 +61,14 @@ inline constexpr loupe::v1::Field kTextFields[] = {loupe::v1::FIELD_TITLE,
                                                    loupe::v1::FIELD_BODY};
 
 inline std::string StoredKey(uint32_t docid) { return BigEndian32(docid); }
+
+// Options of the families that differ from RocksStore's defaults. A batch
+// writes the term records and the sealed blocks in key order (BatchWriter),
+// one field after the other: a hint per field byte.
+inline FamilyTuning IndexFamilyTuning() {
+  return {{std::string(kTermsFamily), InsertHintByPrefix(1)},
+          {std::string(kPostingsFamily), InsertHintByPrefix(1)}};
+}
 
 }  // namespace loupe
 
