@@ -10,7 +10,10 @@
 namespace loupe {
 ReadableWriteBatch::ReadableWriteBatch(
     const std::vector<rocksdb::ColumnFamilyHandle*>& readable_families) {
-  for (rocksdb::ColumnFamilyHandle* family : readable_families) readable_[family->GetID()];
+  for (rocksdb::ColumnFamilyHandle* family : readable_families) {
+    readable_[family->GetID()];
+    handles_[family->GetID()] = family;
+  }
 }
 
 ReadableWriteBatch::Entries* ReadableWriteBatch::Readable(rocksdb::ColumnFamilyHandle* family) {
@@ -28,20 +31,39 @@ absl::StatusOr<const ReadableWriteBatch::Entries*> ReadableWriteBatch::ReadableF
   return &it->second;
 }
 
+absl::Status ReadableWriteBatch::Write(rocksdb::DB* db, const rocksdb::WriteOptions& options,
+                                       absl::string_view what) {
+  for (auto& [family_id, entries] : readable_) {
+    rocksdb::ColumnFamilyHandle* family = handles_[family_id];
+    for (const auto& [key, value] : entries) {
+      const rocksdb::Status added = value.has_value()
+                                        ? batch_.Put(family, ToSlice(key), ToSlice(*value))
+                                        : batch_.Delete(family, ToSlice(key));
+      LOUPE_RETURN_IF_ERROR(FromRocksDb(added, absl::StrCat(what, ": add ", family->GetName())));
+    }
+  }
+  readable_.clear();
+  return FromRocksDb(db->Write(options, &batch_), what);
+}
+
 absl::Status ReadableWriteBatch::Put(rocksdb::ColumnFamilyHandle* family, absl::string_view key,
                                      absl::string_view value) {
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(batch_.Put(family, ToSlice(key), ToSlice(value)),
-                                    absl::StrCat("batch put ", family->GetName())));
-  if (Entries* entries = Readable(family)) (*entries)[key] = std::string(value);
-  return absl::OkStatus();
+  if (Entries* entries = Readable(family)) {
+    (*entries)[key] = std::string(value);
+    return absl::OkStatus();
+  }
+  return FromRocksDb(batch_.Put(family, ToSlice(key), ToSlice(value)),
+                     absl::StrCat("batch put ", family->GetName()));
 }
 
 absl::Status ReadableWriteBatch::Delete(rocksdb::ColumnFamilyHandle* family,
                                         absl::string_view key) {
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(batch_.Delete(family, ToSlice(key)),
-                                    absl::StrCat("batch delete ", family->GetName())));
-  if (Entries* entries = Readable(family)) (*entries)[key] = std::nullopt;
-  return absl::OkStatus();
+  if (Entries* entries = Readable(family)) {
+    (*entries)[key] = std::nullopt;
+    return absl::OkStatus();
+  }
+  return FromRocksDb(batch_.Delete(family, ToSlice(key)),
+                     absl::StrCat("batch delete ", family->GetName()));
 }
 
 absl::StatusOr<std::optional<std::string>> ReadableWriteBatch::Get(

@@ -114,7 +114,7 @@ TEST_F(ReadableWriteBatchTest, ReadsWhatTheDatabaseHoldsOnceWritten) {
     std::map<std::string, KeyValues> scanned;
     for (const std::string& prefix : prefixes) scanned[prefix] = Scan(batch, prefix);
 
-    ASSERT_TRUE(store_->db()->Write(rocksdb::WriteOptions(), batch.write_batch()).ok());
+    ASSERT_TRUE(batch.Write(store_->db(), rocksdb::WriteOptions(), "test write").ok());
     for (const auto& [key, value] : got) {
       std::string stored;
       const rocksdb::Status status =

@@ -60,7 +60,8 @@ absl::Status BatchWriter::RemoveDocid(uint32_t docid) {
     changes_[PostingStore::TermKey(field, term)].Remove(docid);
   }
   if (stored.has_published_at()) {
-    RemoveDocumentDate(batch_.write_batch(), *store_, docid, stored.published_at().seconds());
+    RemoveDocumentDate(batch_.unreadable_entries(), *store_, docid,
+                       stored.published_at().seconds());
   }
   if (state_.document_count() == 0 || state_.title_tokens() < stored.title_tokens() ||
       state_.body_tokens() < stored.body_tokens()) {
@@ -106,7 +107,7 @@ absl::Status BatchWriter::Upsert(const v1::IndexedDocument& indexed) {
         PostingEntry{docid, /*field_length=*/1, {0}});
   }
   if (document.has_published_at()) {
-    AddDocumentDate(batch_.write_batch(), *store_, docid, document.published_at().seconds());
+    AddDocumentDate(batch_.unreadable_entries(), *store_, docid, document.published_at().seconds());
   }
 
   storage::v1::StoredDocument stored;
@@ -160,7 +161,7 @@ std::vector<const BatchWriter::ChangesEntry*> BatchWriter::ChangesInKeyOrder() c
 absl::Status BatchWriter::Commit(uint64_t applied_sequence) {
   // Postings are only written here, so the database holds the lists as
   // they were before this batch.
-  rocksdb::WriteBatch* unindexed = batch_.write_batch();
+  rocksdb::WriteBatch* unindexed = batch_.unreadable_entries();
   TermRecordCache::Written written;
   for (const ChangesEntry* entry : ChangesInKeyOrder()) {
     LOUPE_RETURN_IF_ERROR(postings_->Apply(unindexed, entry->first, entry->second, term_records_,
@@ -176,8 +177,7 @@ absl::Status BatchWriter::Commit(uint64_t applied_sequence) {
     read_cache_->BeginWrite(term_keys);
   }
   absl::Status status =
-      FromRocksDb(store_->db()->Write(store_->durable_write(), batch_.write_batch()),
-                  "rocksdb write apply batch");
+      batch_.Write(store_->db(), store_->durable_write(), "rocksdb write apply batch");
   if (read_cache_ != nullptr) {
     read_cache_->EndWrite(store_->db()->GetLatestSequenceNumber(), status.ok());
   }

@@ -64,10 +64,12 @@ inline std::string StoredKey(uint32_t docid) { return BigEndian32(docid); }
 
 // Options of the families that differ from RocksStore's defaults. A batch
 // writes the term records and the sealed blocks in key order (BatchWriter),
-// one field after the other: a hint per field byte.
+// one field after the other: a hint per field byte; and its external ids in
+// key order (ReadableWriteBatch): one hint.
 inline FamilyTuning IndexFamilyTuning() {
   return {{std::string(kTermsFamily), InsertHintByPrefix(1)},
-          {std::string(kPostingsFamily), InsertHintByPrefix(1)}};
+          {std::string(kPostingsFamily), InsertHintByPrefix(1)},
+          {std::string(kDocsFamily), InsertHintByPrefix(0)}};
 }
 
 }  // namespace loupe

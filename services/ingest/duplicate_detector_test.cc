@@ -83,7 +83,7 @@ class DuplicateDetectorTest : public ::testing::Test {
     EXPECT_TRUE(cluster.ok()) << cluster.status();
     const std::string cluster_id = cluster->value_or(id);
     EXPECT_TRUE(index_->Add(id, signature, cluster_id, &batch).ok());
-    EXPECT_TRUE(store_->db()->Write(store_->durable_write(), batch.write_batch()).ok());
+    EXPECT_TRUE(batch.Write(store_->db(), store_->durable_write(), "test write").ok());
     return cluster_id;
   }
 
@@ -171,7 +171,7 @@ TEST_F(DuplicateDetectorTest, RemovedEntriesNoLongerMatch) {
   auto cluster = index_->FindCluster(signature, batch);
   ASSERT_TRUE(cluster.ok()) << cluster.status();
   EXPECT_FALSE(cluster->has_value()) << **cluster;
-  ASSERT_TRUE(store_->db()->Write(store_->durable_write(), batch.write_batch()).ok());
+  ASSERT_TRUE(batch.Write(store_->db(), store_->durable_write(), "test write").ok());
   EXPECT_EQ(AddDocument("second", story), "second");
 }
 

@@ -120,9 +120,12 @@ absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Open(
   RocksOptions without_row_cache = rocks_options;
   without_row_cache.row_cache_mb = 0;
   absl::StatusOr<std::unique_ptr<RocksStore>> store = RocksStore::Open(
-      path, {std::string(kMeta), std::string(kDocuments), std::string(kOutbox),
-             std::string(kDedup)},
-      without_row_cache, {{std::string(kDedup), TuneDuplicateFamily}});
+      path,
+      {std::string(kMeta), std::string(kDocuments), std::string(kOutbox), std::string(kDedup)},
+      without_row_cache,
+      // A batch writes its documents in key order (ReadableWriteBatch).
+      {{std::string(kDedup), TuneDuplicateFamily},
+       {std::string(kDocuments), InsertHintByPrefix(0)}});
   if (!store.ok()) return store.status();
   LOUPE_RETURN_IF_ERROR((*store)->CheckOrRecordShardCount(kMeta, options.shard_count));
   std::unique_ptr<IngestEngine> engine(new IngestEngine(*std::move(store), options));
@@ -257,8 +260,10 @@ absl::StatusOr<loupe::v1::IngestResponse> IngestEngine::Ingest(
   const absl::Time now = absl::Now();
   rocksdb::ColumnFamilyHandle* documents_family = store_->Family(kDocuments);
   // Later documents of the batch read the records and duplicate entries
-  // that earlier ones wrote.
-  ReadableWriteBatch batch({documents_family, store_->Family(kDedup)});
+  // that earlier ones wrote. The outbox is never read back, but a readable
+  // family is written in key order: shard after shard, each insert next to
+  // the previous one in the memtable (not so when the shards alternate).
+  ReadableWriteBatch batch({documents_family, store_->Family(kDedup), store_->Family(kOutbox)});
   loupe::v1::IngestResponse response;
 
   for (PreparedDocument& doc : *prepared) {
@@ -336,8 +341,7 @@ absl::StatusOr<loupe::v1::IngestResponse> IngestEngine::Ingest(
   }
   LOUPE_RETURN_IF_ERROR(
       batch.Put(store_->Family(kMeta), kLiveDocumentsKey, BigEndian64(live_count)));
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(
-      store_->db()->Write(store_->durable_write(), batch.write_batch()), "write ingest batch"));
+  LOUPE_RETURN_IF_ERROR(batch.Write(store_->db(), store_->durable_write(), "write ingest batch"));
   Publish(last_sequences, live_delta);
   return response;
 }
@@ -358,7 +362,8 @@ absl::StatusOr<loupe::v1::DeleteResponse> IngestEngine::Delete(
   const absl::Time now = absl::Now();
   rocksdb::ColumnFamilyHandle* documents_family = store_->Family(kDocuments);
   // An id repeated in the request reads the tombstone written for it.
-  ReadableWriteBatch batch({documents_family});
+  // The outbox is readable for its key order, as in Ingest.
+  ReadableWriteBatch batch({documents_family, store_->Family(kOutbox)});
   loupe::v1::DeleteResponse response;
   for (const std::string& id : ids) {
     absl::StatusOr<std::optional<IngestDocumentRecord>> stored =
@@ -402,8 +407,7 @@ absl::StatusOr<loupe::v1::DeleteResponse> IngestEngine::Delete(
   }
   LOUPE_RETURN_IF_ERROR(
       batch.Put(store_->Family(kMeta), kLiveDocumentsKey, BigEndian64(live_count)));
-  LOUPE_RETURN_IF_ERROR(FromRocksDb(
-      store_->db()->Write(store_->durable_write(), batch.write_batch()), "write delete batch"));
+  LOUPE_RETURN_IF_ERROR(batch.Write(store_->db(), store_->durable_write(), "write delete batch"));
   Publish(last_sequences, live_delta);
   return response;
 }
