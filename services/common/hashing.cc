@@ -4,12 +4,8 @@
 
 namespace loupe {
 
-uint64_t Fingerprint64(absl::string_view data) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
+uint64_t Fingerprint64Builder::Finish() const {
+  uint64_t hash = state_;
   hash ^= hash >> 33;
   hash *= 0xff51afd7ed558ccdULL;
   hash ^= hash >> 33;
@@ -17,6 +13,8 @@ uint64_t Fingerprint64(absl::string_view data) {
   hash ^= hash >> 33;
   return hash;
 }
+
+uint64_t Fingerprint64(absl::string_view data) { return Fingerprint64Builder().Add(data).Finish(); }
 
 uint32_t ShardForId(absl::string_view id, uint32_t shard_count) {
   return static_cast<uint32_t>(Fingerprint64(id) % shard_count);

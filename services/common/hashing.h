@@ -16,6 +16,23 @@ namespace loupe {
 // 64-bit FNV-1a followed by a murmur3 finaliser (for good high bits).
 uint64_t Fingerprint64(absl::string_view data);
 
+// Fingerprint64 of data that comes in pieces, without joining them:
+//   Fingerprint64Builder().Add(a).Add(b).Finish() == Fingerprint64(StrCat(a, b))
+class Fingerprint64Builder {
+ public:
+  Fingerprint64Builder& Add(absl::string_view piece) {
+    for (unsigned char c : piece) {
+      state_ ^= c;
+      state_ *= 0x100000001b3ULL;
+    }
+    return *this;
+  }
+  uint64_t Finish() const;
+
+ private:
+  uint64_t state_ = 0xcbf29ce484222325ULL;
+};
+
 // The shard that owns a document id: Fingerprint64(id) mod shard_count.
 // shard_count must be > 0.
 uint32_t ShardForId(absl::string_view id, uint32_t shard_count);

@@ -1,7 +1,8 @@
 #include "services/ingest/document_normalizer.h"
 
 #include <unicode/normalizer2.h>
-#include <unicode/unistr.h>
+#include <unicode/bytestream.h>
+#include <unicode/stringpiece.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -58,15 +59,18 @@ absl::StatusOr<std::string> ToNfc(const std::string& text) {
   if (U_FAILURE(error)) {
     return absl::InternalError(absl::StrCat("ICU NFC normalizer: ", u_errorName(error)));
   }
-  const icu::UnicodeString source = icu::UnicodeString::fromUTF8(text);
-  if (nfc->isNormalized(source, error) && U_SUCCESS(error)) return text;
+  // ASCII is NFC; most other text already is too, which ICU tells on the
+  // UTF-8 itself, without a UTF-16 copy.
+  if (IsAscii(text)) return text;
+  const icu::StringPiece utf8(text.data(), static_cast<int32_t>(text.size()));
+  if (nfc->isNormalizedUTF8(utf8, error) && U_SUCCESS(error)) return text;
   error = U_ZERO_ERROR;
-  icu::UnicodeString normalized = nfc->normalize(source, error);
+  std::string out;
+  icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(text.size()));
+  nfc->normalizeUTF8(0, utf8, sink, nullptr, error);
   if (U_FAILURE(error)) {
     return absl::InternalError(absl::StrCat("ICU NFC normalize: ", u_errorName(error)));
   }
-  std::string out;
-  normalized.toUTF8String(out);
   return out;
 }
 

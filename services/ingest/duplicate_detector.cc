@@ -80,21 +80,75 @@ void TuneDuplicateFamily(rocksdb::ColumnFamilyOptions* options) {
 
 int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 
+namespace {
+
+// kSpreadBits[b] holds bit j of b in its byte j, so that adding it to a
+// word of eight byte-wide counters counts the set bits of b one by one.
+constexpr std::array<uint64_t, 256> SpreadBits() {
+  std::array<uint64_t, 256> table{};
+  for (uint64_t b = 0; b < 256; ++b) {
+    for (int bit = 0; bit < 8; ++bit) table[b] |= ((b >> bit) & 1) << (8 * bit);
+  }
+  return table;
+}
+constexpr std::array<uint64_t, 256> kSpreadBits = SpreadBits();
+
+// How many of a stream of 64-bit hashes have each bit set: byte-wide
+// counters, eight to a word (one word per byte of the hash), added into
+// 32-bit totals before any of them can pass 255.
+class BitCounts {
+ public:
+  void Add(uint64_t hash) {
+    for (int byte = 0; byte < 8; ++byte) lanes_[byte] += kSpreadBits[(hash >> (8 * byte)) & 0xFF];
+    if (++pending_ == 255) Fold();
+  }
+  // Number of hashes with bit `bit` set; call after the last Add.
+  const std::array<uint32_t, 64>& Totals() {
+    Fold();
+    return totals_;
+  }
+
+ private:
+  void Fold() {
+    for (int byte = 0; byte < 8; ++byte) {
+      for (int bit = 0; bit < 8; ++bit) {
+        totals_[8 * byte + bit] += (lanes_[byte] >> (8 * bit)) & 0xFF;
+      }
+      lanes_[byte] = 0;
+    }
+    pending_ = 0;
+  }
+
+  std::array<uint64_t, 8> lanes_{};
+  std::array<uint32_t, 64> totals_{};
+  int pending_ = 0;
+};
+
+}  // namespace
+
 ContentSignature SimHashOfTerms(const std::vector<std::string>& terms) {
   ContentSignature signature;
   if (terms.size() < 2 + static_cast<size_t>(kMinShinglesForSimHash)) return signature;
-  std::array<int64_t, 64> weights{};
-  std::string shingle;
-  for (size_t i = 0; i + 2 < terms.size(); ++i) {
-    shingle.clear();
-    // U+001F cannot occur in an analysed term, so shingles are unambiguous.
-    absl::StrAppend(&shingle, terms[i], "\x1f", terms[i + 1], "\x1f", terms[i + 2]);
-    const uint64_t hash = Fingerprint64(shingle);
-    for (int bit = 0; bit < 64; ++bit) weights[bit] += ((hash >> bit) & 1) ? 1 : -1;
+  // Each shingle votes +1 for the bits its hash has and -1 for the others;
+  // a bit is set when its votes are positive: more than half of the
+  // shingles have it.
+  BitCounts counts;
+  const size_t shingles = terms.size() - 2;
+  for (size_t i = 0; i < shingles; ++i) {
+    // Fingerprint64 of "t0\x1ft1\x1ft2": U+001F cannot occur in an analysed
+    // term, so shingles are unambiguous.
+    counts.Add(Fingerprint64Builder()
+                   .Add(terms[i])
+                   .Add("\x1f")
+                   .Add(terms[i + 1])
+                   .Add("\x1f")
+                   .Add(terms[i + 2])
+                   .Finish());
   }
+  const std::array<uint32_t, 64>& ones = counts.Totals();
   uint64_t simhash = 0;
   for (int bit = 0; bit < 64; ++bit) {
-    if (weights[bit] > 0) simhash |= uint64_t{1} << bit;
+    if (2 * static_cast<uint64_t>(ones[bit]) > shingles) simhash |= uint64_t{1} << bit;
   }
   signature.simhash = simhash;
   signature.has_simhash = true;

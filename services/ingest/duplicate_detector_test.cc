@@ -1,5 +1,6 @@
 #include "services/ingest/duplicate_detector.h"
 
+#include <array>
 #include <random>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "services/common/hashing.h"
 #include "services/common/rocksdb_store.h"
 #include "services/ingest/test_util.h"
 
@@ -107,6 +109,42 @@ TEST(SimHashTest, CloseTextsHaveCloseHashesAndShortTextsNone) {
   const ContentSignature upper = ComputeSignature(*analyzer, absl::StrCat(story, "!!"), "en");
   EXPECT_EQ(upper.simhash, a.simhash);
   EXPECT_FALSE(ComputeSignature(*analyzer, "too short", "en").has_simhash);
+}
+
+// SimHash as first written: each shingle joined into a string and hashed,
+// then 64 votes of +1 or -1. Stored signatures depend on it bit for bit.
+uint64_t ReferenceSimHash(const std::vector<std::string>& terms) {
+  std::array<int64_t, 64> weights{};
+  for (size_t i = 0; i + 2 < terms.size(); ++i) {
+    const uint64_t hash =
+        Fingerprint64(absl::StrCat(terms[i], "\x1f", terms[i + 1], "\x1f", terms[i + 2]));
+    for (int bit = 0; bit < 64; ++bit) weights[bit] += ((hash >> bit) & 1) ? 1 : -1;
+  }
+  uint64_t simhash = 0;
+  for (int bit = 0; bit < 64; ++bit) {
+    if (weights[bit] > 0) simhash |= uint64_t{1} << bit;
+  }
+  return simhash;
+}
+
+// Random term lists, with few or many shingles (past the byte counters'
+// 255 and its multiples), and lists of one repeated shingle, where every
+// bit's count is all or nothing.
+TEST(SimHashTest, MatchesTheVoteOfEveryShingle) {
+  std::mt19937 random(11);
+  const std::vector<std::string> vocabulary = {
+      "a", "storm", "tempete", "x1f", "", "governor", "électricité", "16,86", "nvidia", "deepseek"};
+  for (size_t length : {5, 6, 7, 100, 254, 255, 256, 257, 258, 511, 512, 513, 1000, 2047}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<std::string> terms;
+      for (size_t i = 0; i < length; ++i) terms.push_back(vocabulary[random() % vocabulary.size()]);
+      if (trial == 0) terms.assign(length, "same");
+      const ContentSignature signature = SimHashOfTerms(terms);
+      ASSERT_TRUE(signature.has_simhash);
+      ASSERT_EQ(signature.simhash, ReferenceSimHash(terms))
+          << "length " << length << " trial " << trial;
+    }
+  }
 }
 
 TEST_F(DuplicateDetectorTest, NearCopyJoinsTheFirstDocumentsCluster) {
