@@ -1,7 +1,7 @@
 #include "services/ingest/document_normalizer.h"
 
-#include <unicode/normalizer2.h>
 #include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
 #include <unicode/stringpiece.h>
 
 #include "absl/strings/ascii.h"
