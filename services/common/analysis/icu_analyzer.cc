@@ -15,6 +15,7 @@
 #include "services/common/analysis/language.h"
 #include "services/common/analysis/snowball_stemmer.h"
 #include "services/common/analysis/token_filters.h"
+#include "services/common/utf8.h"
 
 namespace loupe {
 namespace {
@@ -58,10 +59,7 @@ bool CannotBeWanted(const LanguageRules& rules, const FirstLetters& wanted_first
   if (folded.empty() || folded[0] < 'a' || folded[0] > 'z') return false;
   if (wanted_first.test(static_cast<unsigned char>(folded[0]))) return false;
   if (!rules.snowball_algorithm.empty() && !rules.stem_keeps_ascii_first_letter) return false;
-  for (char c : folded) {
-    if (c < 'a' || c > 'z') return false;
-  }
-  return true;
+  return IsLowercaseAsciiWord(folded);
 }
 
 // Whether step 7 may change whether `term` is wanted: false when the
@@ -80,11 +78,14 @@ bool StemMatters(const LanguageRules& rules, const FirstLetters* wanted_first,
 // is empty when nothing searchable is left.
 bool NormaliseFoldedWord(const LanguageRules& rules, const FirstLetters* wanted_first,
                          std::string* term) {
-  NormaliseApostrophes(term);
-  StripElision(rules.elision_prefixes, term);
-  StripPossessive(term);  // "Nvidia's" in any language: no language ends a word in 's.
-  JoinAcronym(term);
-  if (NormaliseNumber(term)) return true;
+  // Most words are a-z only, which steps 3-6 leave as they are.
+  if (!IsLowercaseAsciiWord(*term)) {
+    NormaliseApostrophes(term);
+    StripElision(rules.elision_prefixes, term);
+    StripPossessive(term);  // "Nvidia's" in any language: no language ends a word in 's.
+    JoinAcronym(term);
+    if (NormaliseNumber(term)) return true;
+  }
   if (rules.IsStopWord(*term)) return false;
   if (!rules.snowball_algorithm.empty() && StemMatters(rules, wanted_first, *term)) {
     std::string stem;
@@ -92,7 +93,7 @@ bool NormaliseFoldedWord(const LanguageRules& rules, const FirstLetters* wanted_
       *term = std::move(stem);
     }
   }
-  *term = FoldAccents(*term);
+  if (!IsAscii(*term)) *term = FoldAccents(*term);
   return true;
 }
 

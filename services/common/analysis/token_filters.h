@@ -42,6 +42,18 @@ bool NormaliseNumber(std::string* word);
 // are letters of the word). ASCII input is returned as is.
 std::string FoldAccents(absl::string_view word);
 
+// Whether `word` is made of ASCII letters a-z only: then NormaliseApostrophes,
+// StripElision, StripPossessive, JoinAcronym, NormaliseNumber and
+// FoldAccents all leave it as it is (no apostrophe, dot, digit or accent
+// for them to act on), and only the stop list and the stemmer remain.
+inline bool IsLowercaseAsciiWord(absl::string_view word) {
+  if (word.empty()) return false;
+  for (char c : word) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+
 }  // namespace loupe
 
 #endif  // LOUPE_SERVICES_COMMON_ANALYSIS_TOKEN_FILTERS_H_

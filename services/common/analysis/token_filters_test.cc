@@ -1,5 +1,10 @@
 #include "services/common/analysis/token_filters.h"
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "services/common/analysis/language.h"
 
@@ -9,6 +14,33 @@ namespace {
 std::string Elided(absl::string_view lang, std::string word) {
   StripElision(RulesForLanguage(lang).elision_prefixes, &word);
   return word;
+}
+
+// The analyser skips the filters for a-z words (IsLowercaseAsciiWord):
+// random words over letters, digits, marks and accents, told apart as
+// [a-z]+ is, and every filter leaves the a-z ones as they are.
+TEST(TokenFiltersTest, LowercaseAsciiWordsPassEveryFilterUnchanged) {
+  const std::vector<std::string> pieces = {"a", "l", "s", "d", "qu", "z",      "m", "A", "0",
+                                           "7", "'", ".", ",", "-",  "\u2019", "é", "œ", "ß"};
+  std::mt19937 random(5);
+  for (int i = 0; i < 20000; ++i) {
+    std::string word;
+    const int length = static_cast<int>(random() % 6);
+    for (int j = 0; j < length; ++j) word += pieces[random() % pieces.size()];
+    const bool letters_only =
+        std::all_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    ASSERT_EQ(IsLowercaseAsciiWord(word), !word.empty() && letters_only) << word;
+    if (!IsLowercaseAsciiWord(word)) continue;
+    std::string filtered = word;
+    NormaliseApostrophes(&filtered);
+    for (const char* lang : {"fr", "it", "ca", "en", "und"}) {
+      StripElision(RulesForLanguage(lang).elision_prefixes, &filtered);
+    }
+    StripPossessive(&filtered);
+    JoinAcronym(&filtered);
+    EXPECT_FALSE(NormaliseNumber(&filtered)) << word;
+    EXPECT_EQ(FoldAccents(filtered), word);
+  }
 }
 
 TEST(TokenFiltersTest, FoldCase) {
