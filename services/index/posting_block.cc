@@ -21,16 +21,25 @@ namespace {
 // with this many zero bytes so that the last section never reads past it.
 constexpr size_t kDecodePadding = 16;
 
-void AppendSection(std::string* out, const std::vector<uint32_t>& values, bool delta,
-                   uint32_t delta_base) {
-  std::string encoded(streamvbyte_max_compressedbytes(values.size()), '\0');
-  auto* bytes = reinterpret_cast<uint8_t*>(encoded.data());
+// Appends `values` in Stream VByte to `out`, encoded in place at its end.
+size_t AppendStreamVByte(std::string* out, const std::vector<uint32_t>& values, bool delta,
+                         uint32_t delta_base) {
+  const size_t start = out->size();
+  out->resize(start + streamvbyte_max_compressedbytes(values.size()));
+  auto* bytes = reinterpret_cast<uint8_t*>(out->data() + start);
   const size_t size = delta ? streamvbyte_delta_encode(values.data(), values.size(), bytes,
                                                        delta_base)
                             : streamvbyte_encode(values.data(), values.size(), bytes);
-  encoded.resize(size);
-  AppendVarint(out, size);
-  out->append(encoded);
+  out->resize(start + size);
+  return size;
+}
+
+// A section: its size in bytes (varint), then the values in Stream VByte.
+void AppendSection(std::string* out, const std::vector<uint32_t>& values, bool delta,
+                   uint32_t delta_base, std::string* scratch) {
+  scratch->clear();
+  AppendVarint(out, AppendStreamVByte(scratch, values, delta, delta_base));
+  out->append(*scratch);
 }
 
 bool ReadSection(absl::string_view value, size_t* pos, absl::string_view* section) {
@@ -149,9 +158,13 @@ std::string EncodePostingBlock(absl::Span<const PostingEntry> postings) {
   const uint32_t count = static_cast<uint32_t>(postings.size());
   std::vector<uint32_t> docids, tfs, lengths, positions;
   std::vector<Impact> points;
+  size_t position_count = 0;
+  for (const PostingEntry& posting : postings) position_count += posting.positions.size();
   docids.reserve(count);
   tfs.reserve(count);
   lengths.reserve(count);
+  points.reserve(count);
+  positions.reserve(position_count);
   for (const PostingEntry& posting : postings) {
     const auto tf = static_cast<uint32_t>(posting.positions.size());
     docids.push_back(posting.docid);
@@ -174,13 +187,11 @@ std::string EncodePostingBlock(absl::Span<const PostingEntry> postings) {
     AppendVarint(&out, impact.tf);
     AppendVarint(&out, impact.field_length);
   }
-  AppendSection(&out, docids, /*delta=*/true, docids.front());
-  AppendSection(&out, tfs, false, 0);
-  AppendSection(&out, lengths, false, 0);
-  std::string encoded(streamvbyte_max_compressedbytes(positions.size()), '\0');
-  encoded.resize(streamvbyte_encode(positions.data(), positions.size(),
-                                    reinterpret_cast<uint8_t*>(encoded.data())));
-  out.append(encoded);
+  std::string scratch;
+  AppendSection(&out, docids, /*delta=*/true, docids.front(), &scratch);
+  AppendSection(&out, tfs, false, 0, &scratch);
+  AppendSection(&out, lengths, false, 0, &scratch);
+  AppendStreamVByte(&out, positions, false, 0);
   out.append(kDecodePadding, '\0');
   return out;
 }
