@@ -68,7 +68,7 @@ using FamilyTuning =
 
 // A tuning for a family whose writes come in key order within each group
 // of keys sharing their first `prefix_bytes` bytes (a posting list's
-// field, an outbox's shard): RocksDB's memtable then keeps one insert hint
+// field byte; 0 for one group): RocksDB's memtable then keeps one insert hint
 // per group and starts each insert from the group's previous one instead
 // of from the top of its skip list. Shorter keys are inserted without one.
 // Not for a family written with DeleteRange: RocksDB 7.8 uses the same

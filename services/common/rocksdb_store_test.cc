@@ -135,7 +135,7 @@ TEST(RocksStoreTest, FamilyTuningChangesItsFamilyOnly) {
 // A family with insert hints holds exactly what was written, whatever the
 // order of the keys within a batch (ascending as the hints expect, then
 // descending and shuffled), with overwrites and deletes, across prefixes
-// and keys shorter than the prefix, before and after a flush.
+// and keys that are their prefix alone, before and after a flush.
 TEST(RocksStoreTest, InsertHintsKeepEveryKey) {
   const std::string dir = FreshDir("hints");
   auto store =

@@ -69,10 +69,10 @@ class BatchWriter {
 
   using ChangesEntry = std::pair<const std::string, PostingChanges>;
   // The batch's term changes sorted by term key. A write batch's entries go
-  // into RocksDB's memtable skip list in the batch's order, and an insert
-  // right after the previous one reuses its place in the list instead of
-  // searching from the top, so the lists' records and blocks are written
-  // in key order rather than the hash map's.
+  // into RocksDB's memtable skip lists in the batch's order, and the terms
+  // and postings families keep an insert hint per field (IndexFamilyTuning)
+  // that starts each insert from the previous one: the lists' records and
+  // blocks are written in key order rather than the hash map's.
   std::vector<const ChangesEntry*> ChangesInKeyOrder() const;
 
   RocksStore* store_;
