@@ -9,18 +9,19 @@
 #define LOUPE_SERVICES_INDEX_FIELD_TERMS_H_
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "services/common/analysis/analyzer.h"
 
 namespace loupe {
 
 struct FieldTerms {
-  // Term -> ascending positions. Ordered, so writes are deterministic.
-  std::map<std::string, std::vector<uint32_t>> positions;
+  // Term -> ascending positions, in no order (the writer sorts a batch's
+  // changes by term key before it writes them).
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> positions;
   // Tokens in the field (the BM25 field length).
   uint32_t token_count = 0;
 };
