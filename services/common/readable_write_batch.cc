@@ -11,14 +11,13 @@ namespace loupe {
 ReadableWriteBatch::ReadableWriteBatch(
     const std::vector<rocksdb::ColumnFamilyHandle*>& readable_families) {
   for (rocksdb::ColumnFamilyHandle* family : readable_families) {
-    readable_[family->GetID()];
-    handles_[family->GetID()] = family;
+    readable_[family->GetID()].handle = family;
   }
 }
 
 ReadableWriteBatch::Entries* ReadableWriteBatch::Readable(rocksdb::ColumnFamilyHandle* family) {
   auto it = readable_.find(family->GetID());
-  return it == readable_.end() ? nullptr : &it->second;
+  return it == readable_.end() ? nullptr : &it->second.entries;
 }
 
 absl::StatusOr<const ReadableWriteBatch::Entries*> ReadableWriteBatch::ReadableForRead(
@@ -28,14 +27,14 @@ absl::StatusOr<const ReadableWriteBatch::Entries*> ReadableWriteBatch::ReadableF
     return absl::InternalError(
         absl::StrCat("column family ", family->GetName(), " is not readable in this batch"));
   }
-  return &it->second;
+  return &it->second.entries;
 }
 
 absl::Status ReadableWriteBatch::Write(rocksdb::DB* db, const rocksdb::WriteOptions& options,
                                        absl::string_view what) {
-  for (auto& [family_id, entries] : readable_) {
-    rocksdb::ColumnFamilyHandle* family = handles_[family_id];
-    for (const auto& [key, value] : entries) {
+  for (const auto& [family_id, readable] : readable_) {
+    rocksdb::ColumnFamilyHandle* family = readable.handle;
+    for (const auto& [key, value] : readable.entries) {
       const rocksdb::Status added = value.has_value()
                                         ? batch_.Put(family, ToSlice(key), ToSlice(*value))
                                         : batch_.Delete(family, ToSlice(key));

@@ -84,8 +84,11 @@ class ReadableWriteBatch {
   absl::StatusOr<const Entries*> ReadableForRead(rocksdb::ColumnFamilyHandle* family) const;
 
   rocksdb::WriteBatch batch_;
-  absl::flat_hash_map<uint32_t, Entries> readable_;  // by column family id
-  absl::flat_hash_map<uint32_t, rocksdb::ColumnFamilyHandle*> handles_;
+  struct ReadableFamily {
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    Entries entries;
+  };
+  absl::flat_hash_map<uint32_t, ReadableFamily> readable_;  // by column family id
 };
 
 }  // namespace loupe

@@ -53,7 +53,9 @@ std::string CleanControls(absl::string_view text) {
   return out;
 }
 
-absl::StatusOr<std::string> ToNfc(const std::string& text) {
+// Takes `text` by value: most text is NFC already and is handed back
+// without a copy.
+absl::StatusOr<std::string> ToNfc(std::string text) {
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
   if (U_FAILURE(error)) {

@@ -70,18 +70,6 @@ class DuplicateKeyPrefix final : public rocksdb::SliceTransform {
   }
 };
 
-}  // namespace
-
-void TuneDuplicateFamily(rocksdb::ColumnFamilyOptions* options) {
-  options->prefix_extractor = std::make_shared<DuplicateKeyPrefix>();
-  options->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(kMemtableBuckets));
-  options->memtable_prefix_bloom_size_ratio = 0.05;
-}
-
-int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
-
-namespace {
-
 // kSpreadBits[b] holds bit j of b in its byte j, so that adding it to a
 // word of eight byte-wide counters counts the set bits of b one by one.
 constexpr std::array<uint64_t, 256> SpreadBits() {
@@ -125,6 +113,14 @@ class BitCounts {
 };
 
 }  // namespace
+
+void TuneDuplicateFamily(rocksdb::ColumnFamilyOptions* options) {
+  options->prefix_extractor = std::make_shared<DuplicateKeyPrefix>();
+  options->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(kMemtableBuckets));
+  options->memtable_prefix_bloom_size_ratio = 0.05;
+}
+
+int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 
 ContentSignature SimHashOfTerms(const std::vector<std::string>& terms) {
   ContentSignature signature;
